@@ -1,0 +1,159 @@
+//! Assembles a jobcast instance in a straight line — configuration → store →
+//! bus → auth → processors → worker pool → HTTP — so the binary and the tests
+//! start exactly the same thing. `main` only wires; tests call `App::build`
+//! with a fresh data directory and serve it on port 0.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::http::{header, HeaderName, HeaderValue, Method};
+use axum::serve::ListenerExt;
+use axum::Router;
+use jobcast_core::{EventBus, Journal, LocalBus, Processors, StoreError};
+use jobcast_worker::{PoolConfig, PoolHandle, WorkerError, WorkerPool};
+use tokio::net::TcpListener;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::trace::TraceLayer;
+
+use crate::auth::{AuthError, Authenticator};
+use crate::config::Config;
+use crate::fetch::{FetchError, FetchPolicy, UrlFetcher};
+use crate::readiness::Readiness;
+use crate::state::{AppState, Limits};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("cannot create the data directory {path}: {source}")]
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("cannot open the database: {0}")]
+    Store(#[from] StoreError),
+    #[error("cannot set up authentication: {0}")]
+    Auth(#[from] AuthError),
+    #[error("cannot set up the URL fetcher: {0}")]
+    Fetch(#[from] FetchError),
+    #[error("cannot start the worker pool: {0}")]
+    Worker(#[from] WorkerError),
+    #[error("server: {0}")]
+    Serve(#[from] std::io::Error),
+}
+
+/// A built, not yet serving, jobcast instance.
+pub struct App {
+    router: Router,
+    pool: PoolHandle,
+    auth: Arc<Authenticator>,
+    state: AppState,
+}
+
+impl App {
+    pub async fn build(config: &Config) -> Result<App, AppError> {
+        Self::build_with(config, jobcast_processors::builtin()).await
+    }
+
+    /// Like `build`, with the given processors (tests add their own kinds).
+    pub async fn build_with(config: &Config, processors: Processors) -> Result<App, AppError> {
+        std::fs::create_dir_all(&config.data_dir).map_err(|source| AppError::DataDir {
+            path: config.data_dir.display().to_string(),
+            source,
+        })?;
+        let store = jobcast_store::connect(&config.database_url).await?;
+        let bus: Arc<dyn EventBus> = Arc::new(LocalBus::default());
+        let journal = Journal::new(store.clone(), bus);
+        let auth = Arc::new(Authenticator::load(config)?);
+        let fetcher = Arc::new(UrlFetcher::new(FetchPolicy {
+            allowlist: config.url_allowlist.clone(),
+            max_bytes: config.max_upload_bytes,
+            timeout: config.fetch_timeout,
+        })?);
+        let pool = WorkerPool::start(
+            journal.clone(),
+            processors.clone(),
+            PoolConfig {
+                workers: config.workers,
+                instance_id: format!("instance-{}", ulid::Ulid::new()),
+                ..PoolConfig::default()
+            },
+        )
+        .await?;
+        let state = AppState {
+            journal,
+            processors,
+            auth: auth.clone(),
+            fetcher,
+            readiness: Arc::new(Readiness::new(store, config.redis_url.as_deref())),
+            limits: Limits {
+                max_upload_bytes: config.max_upload_bytes,
+                max_files: config.max_files,
+                max_attempts: config.job_max_attempts,
+            },
+        };
+        let router = crate::http::router(state.clone())
+            .layer(cors(&config.cors_origins))
+            .layer(TraceLayer::new_for_http());
+        Ok(App {
+            router,
+            pool,
+            auth,
+            state,
+        })
+    }
+
+    pub fn auth(&self) -> &Arc<Authenticator> {
+        &self.auth
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` resolves, then drains: no new jobs are taken,
+    /// running jobs are handed back to the queue, open requests finish.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), AppError> {
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let pool = self.pool;
+        let drain = async move {
+            shutdown.await;
+            let _ = stop_tx.send(true);
+            pool.drain().await;
+        };
+        let mut http_stop = stop_rx;
+        // Small frames must not wait for delayed ACKs (NOTES.md 2).
+        let listener = listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::warn!(error = %e, "cannot set TCP_NODELAY");
+            }
+        });
+        let http = axum::serve(listener, self.router).with_graceful_shutdown(async move {
+            let _ = http_stop.wait_for(|stopped| *stopped).await;
+        });
+        let (served, ()) = tokio::join!(http, drain);
+        served?;
+        Ok(())
+    }
+}
+
+fn cors(origins: &[String]) -> CorsLayer {
+    let layer = CorsLayer::new()
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            HeaderName::from_static("idempotency-key"),
+        ]);
+    if origins.iter().any(|o| o == "*") {
+        layer.allow_origin(AllowOrigin::any())
+    } else {
+        let list: Vec<HeaderValue> = origins
+            .iter()
+            .filter_map(|o| HeaderValue::from_str(o).ok())
+            .collect();
+        layer.allow_origin(AllowOrigin::list(list))
+    }
+}

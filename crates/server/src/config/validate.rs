@@ -1,0 +1,463 @@
+//! Stage two: from the merged [`RawConfig`] to a [`Config`] with every
+//! default filled in, checking each setting and how settings go together.
+//!
+//! A problem never stops the checking: each is recorded against the setting
+//! as the operator wrote it (`JOBCAST_WORKERS`, `` `workers` in file.toml ``,
+//! `--workers`) and validation goes on, so one run reports everything.
+//! Messages may quote ordinary values but never a secret, and quote only
+//! the scheme of a URL that may carry a password.
+
+use std::collections::BTreeMap;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::problem::{ConfigErrors, ConfigProblem, Origin};
+use super::raw::{quote, RawConfig, KEYS};
+use super::{defaults, default_database_url, Config, ConfigSources, JwtConfig, LlmConfig, Loaded};
+use super::{PublicKeyAlgorithm, Secret};
+
+/// A JWT secret shorter than this is accepted with a warning.
+const MIN_SECRET_BYTES: usize = 32;
+
+pub(super) fn load(sources: ConfigSources) -> Result<Loaded, ConfigErrors> {
+    let ConfigSources { file, env, flags } = sources;
+    let file = file.or_else(|| {
+        env.iter()
+            .find(|(name, _)| name == "JOBCAST_CONFIG")
+            .map(|(_, value)| value.trim())
+            .filter(|value| !value.is_empty())
+            .map(PathBuf::from)
+    });
+    let (file_raw, mut problems) = match &file {
+        Some(path) => RawConfig::from_toml_file(path),
+        None => (RawConfig::default(), Vec::new()),
+    };
+    let (env_raw, env_problems) = RawConfig::from_env(env);
+    problems.extend(env_problems);
+
+    let origins: BTreeMap<&'static str, Origin> = KEYS
+        .iter()
+        .map(|&key| {
+            let origin = if flags.is_set(key) {
+                Origin::Flags
+            } else if env_raw.is_set(key) {
+                Origin::Env
+            } else if let (true, Some(path)) = (file_raw.is_set(key), &file) {
+                Origin::File(path.clone())
+            } else {
+                Origin::Default
+            };
+            (key, origin)
+        })
+        .collect();
+    let merged = file_raw.merge(env_raw).merge(flags);
+
+    let mut check = Check {
+        origins: &origins,
+        problems,
+    };
+    let config = check.config(merged);
+
+    let (fatal, rest): (Vec<_>, Vec<_>) = check.problems.into_iter().partition(ConfigProblem::is_fatal);
+    let warnings = rest.iter().map(ToString::to_string).collect();
+    if fatal.is_empty() {
+        Ok(Loaded { config, warnings })
+    } else {
+        Err(ConfigErrors {
+            problems: fatal,
+            warnings,
+        })
+    }
+}
+
+struct Check<'a> {
+    origins: &'a BTreeMap<&'static str, Origin>,
+    problems: Vec<ConfigProblem>,
+}
+
+impl Check<'_> {
+    /// The setting as the operator wrote it.
+    fn name(&self, key: &str) -> String {
+        self.origins.get(key).unwrap_or(&Origin::Default).name(key)
+    }
+
+    fn invalid(&mut self, key: &str, message: impl Into<String>) {
+        let setting = self.name(key);
+        self.problems.push(ConfigProblem::invalid(setting, message));
+    }
+
+    fn warn(&mut self, key: &str, message: impl Into<String>) {
+        let setting = self.name(key);
+        self.problems.push(ConfigProblem::warning(setting, message));
+    }
+
+    /// A number that must be at least 1.
+    fn positive<T: Copy + PartialEq + From<u8>>(&mut self, key: &str, value: Option<T>, default: T, why: &str) -> T {
+        match value {
+            Some(n) if n == T::from(0) => {
+                self.invalid(key, format!("must be at least 1 ({why})"));
+                default
+            }
+            Some(n) => n,
+            None => default,
+        }
+    }
+
+    fn config(&mut self, raw: RawConfig) -> Config {
+        let listen = self.listen(raw.listen.as_deref());
+        let data_dir = self.data_dir(raw.data_dir);
+        let database_url = match raw.database_url {
+            Some(url) => {
+                if let Err(message) = check_database_url(&url) {
+                    self.invalid("database_url", message);
+                }
+                url
+            }
+            None => default_database_url(&data_dir),
+        };
+        if let Some(url) = &raw.redis_url {
+            if let Err(message) = check_url(url, &["redis", "rediss"], "redis:// or rediss://") {
+                self.invalid("redis_url", message);
+            }
+        }
+        let redis_url = raw.redis_url;
+        let jwt = self.jwt(raw.jwt_secret, raw.jwt_public_key, raw.jwt_algorithm.as_deref());
+        let cors_origins = self.cors_origins(raw.cors_origins.unwrap_or_default());
+        let max_upload_bytes = self.positive(
+            "max_upload_bytes",
+            raw.max_upload_bytes,
+            defaults::MAX_UPLOAD_BYTES,
+            "a limit of 0 bytes refuses every upload",
+        );
+        let max_files = self.positive(
+            "max_files",
+            raw.max_files,
+            defaults::MAX_FILES,
+            "a batch must be allowed one file",
+        );
+        let workers = self.positive(
+            "workers",
+            raw.workers,
+            defaults::workers(),
+            "zero workers would never run a job",
+        );
+        let fetch_timeout_ms = self.positive(
+            "fetch_timeout_ms",
+            raw.fetch_timeout_ms,
+            u64::try_from(defaults::FETCH_TIMEOUT.as_millis()).unwrap_or(u64::MAX),
+            "every download would time out",
+        );
+        let job_max_attempts = self.positive(
+            "job_max_attempts",
+            raw.job_max_attempts,
+            defaults::JOB_MAX_ATTEMPTS,
+            "a job needs one attempt to run",
+        );
+        let url_allowlist = self.allowlist(raw.url_allowlist.unwrap_or_default());
+        let llm = self.llm(raw.llm_base_url, raw.llm_api_key, raw.llm_model);
+        let log = raw.log.filter(|filter| !filter.trim().is_empty());
+
+        Config {
+            listen,
+            data_dir,
+            database_url,
+            redis_url,
+            jwt,
+            cors_origins,
+            max_upload_bytes,
+            max_files,
+            workers,
+            url_allowlist,
+            fetch_timeout: Duration::from_millis(fetch_timeout_ms),
+            llm,
+            job_max_attempts,
+            log,
+        }
+    }
+
+    fn listen(&mut self, text: Option<&str>) -> SocketAddr {
+        let fallback = SocketAddr::from((Ipv4Addr::LOCALHOST, 8080));
+        let Some(text) = text else {
+            return defaults::LISTEN.parse().unwrap_or(fallback);
+        };
+        let trimmed = text.trim();
+        if let Ok(address) = trimmed.parse::<SocketAddr>() {
+            return address;
+        }
+        // `localhost:8080` is common enough to accept without a lookup.
+        if let Some(port) = trimmed.strip_prefix("localhost:").and_then(|p| p.parse::<u16>().ok()) {
+            return SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+        }
+        let hint = if trimmed.parse::<u16>().is_ok() {
+            format!(" (for every interface write 0.0.0.0:{trimmed}, for this machine only 127.0.0.1:{trimmed})")
+        } else {
+            String::new()
+        };
+        self.invalid(
+            "listen",
+            format!(
+                "{} is not an address and port such as 127.0.0.1:8080 or [::]:8080{hint}",
+                quote(trimmed)
+            ),
+        );
+        fallback
+    }
+
+    fn data_dir(&mut self, dir: Option<PathBuf>) -> PathBuf {
+        match dir {
+            Some(dir) if dir.as_os_str().is_empty() => {
+                self.invalid("data_dir", "must not be empty");
+                PathBuf::from(defaults::DATA_DIR)
+            }
+            Some(dir) => dir,
+            None => PathBuf::from(defaults::DATA_DIR),
+        }
+    }
+
+    fn jwt(&mut self, secret: Option<Secret>, public_key: Option<String>, algorithm: Option<&str>) -> JwtConfig {
+        let algorithm = algorithm.and_then(|name| match name.trim().to_ascii_uppercase().as_str() {
+            "HS256" => Some(JwtAlgorithm::Hs256),
+            "RS256" => Some(JwtAlgorithm::Public(PublicKeyAlgorithm::RS256)),
+            "ES256" => Some(JwtAlgorithm::Public(PublicKeyAlgorithm::ES256)),
+            _ => {
+                self.invalid(
+                    "jwt_algorithm",
+                    format!("expected HS256, RS256 or ES256, found {}", quote(name.trim())),
+                );
+                None
+            }
+        });
+        match (secret, public_key) {
+            (Some(_), Some(_)) => {
+                let message = format!(
+                    "is set together with {}; set one: a shared HS256 secret, or an RS256/ES256 public key",
+                    self.name("jwt_public_key")
+                );
+                self.invalid("jwt_secret", message);
+                JwtConfig::Generated
+            }
+            (Some(secret), None) => {
+                if secret.expose().trim().is_empty() {
+                    self.invalid("jwt_secret", "must not be empty");
+                } else if secret.expose().len() < MIN_SECRET_BYTES {
+                    self.warn(
+                        "jwt_secret",
+                        format!("is shorter than {MIN_SECRET_BYTES} bytes; a longer random secret is much harder to guess"),
+                    );
+                }
+                if let Some(JwtAlgorithm::Public(algorithm)) = algorithm {
+                    self.invalid(
+                        "jwt_algorithm",
+                        format!("is {algorithm}, which needs a public key, but a secret (HS256) is configured"),
+                    );
+                }
+                JwtConfig::Secret(secret)
+            }
+            (None, Some(key)) => match self.public_key(&key, algorithm) {
+                Some((pem, algorithm)) => JwtConfig::PublicKey { pem, algorithm },
+                None => JwtConfig::Generated,
+            },
+            (None, None) => {
+                if let Some(JwtAlgorithm::Public(algorithm)) = algorithm {
+                    let message = format!("is {algorithm}, but no public key is set");
+                    self.invalid("jwt_algorithm", message);
+                }
+                JwtConfig::Generated
+            }
+        }
+    }
+
+    /// The PEM text (read from the file when `value` is a path) and the
+    /// algorithm it is for.
+    fn public_key(&mut self, value: &str, wanted: Option<JwtAlgorithm>) -> Option<(String, PublicKeyAlgorithm)> {
+        let (pem, what) = if value.contains("-----BEGIN") {
+            (value.to_owned(), "the PEM text".to_owned())
+        } else {
+            let path = PathBuf::from(value.trim());
+            match std::fs::read_to_string(&path) {
+                Ok(pem) => (pem, path.display().to_string()),
+                Err(e) => {
+                    self.invalid(
+                        "jwt_public_key",
+                        format!(
+                            "is neither PEM text nor a readable PEM file: cannot read {}: {e}",
+                            path.display()
+                        ),
+                    );
+                    return None;
+                }
+            }
+        };
+        let inferred = match inspect_public_key(&pem) {
+            Ok(algorithm) => algorithm,
+            Err(message) => {
+                self.invalid("jwt_public_key", format!("{what} {message}"));
+                return None;
+            }
+        };
+        match wanted {
+            Some(JwtAlgorithm::Hs256) => {
+                self.invalid(
+                    "jwt_algorithm",
+                    "is HS256, which needs a shared secret (jwt_secret), not a public key",
+                );
+                None
+            }
+            Some(JwtAlgorithm::Public(wanted)) if wanted != inferred => {
+                self.invalid(
+                    "jwt_algorithm",
+                    format!("is {wanted}, but the public key is for {inferred}"),
+                );
+                None
+            }
+            _ => Some((pem, inferred)),
+        }
+    }
+
+    fn cors_origins(&mut self, origins: Vec<String>) -> Vec<String> {
+        if origins.iter().any(|origin| origin == "*") {
+            if origins.len() > 1 {
+                self.invalid("cors_origins", "`*` allows every origin: list it alone, or list origins without it");
+            }
+            return vec!["*".to_owned()];
+        }
+        let mut valid = Vec::with_capacity(origins.len());
+        for origin in origins {
+            match normalize_origin(&origin) {
+                Ok(normalized) => valid.push(normalized),
+                Err(message) => self.invalid("cors_origins", format!("{}: {message}", quote(&origin))),
+            }
+        }
+        valid
+    }
+
+    fn allowlist(&mut self, entries: Vec<String>) -> Vec<String> {
+        let mut valid = Vec::with_capacity(entries.len());
+        for entry in entries {
+            match crate::fetch::AllowEntry::parse(&entry) {
+                Ok(parsed) => valid.push(parsed.to_string()),
+                Err(message) => self.invalid("url_allowlist", format!("{}: {message}", quote(entry.trim()))),
+            }
+        }
+        valid
+    }
+
+    fn llm(&mut self, base_url: Option<String>, api_key: Option<Secret>, model: Option<String>) -> LlmConfig {
+        let base_url = base_url.filter(|url| !url.trim().is_empty());
+        if let Some(url) = &base_url {
+            if let Err(message) = check_url(url, &["http", "https"], "http:// or https://") {
+                self.invalid("llm_base_url", message);
+            }
+        }
+        LlmConfig {
+            base_url,
+            api_key: api_key.filter(|key| !key.expose().trim().is_empty()),
+            model: model.filter(|model| !model.trim().is_empty()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum JwtAlgorithm {
+    Hs256,
+    Public(PublicKeyAlgorithm),
+}
+
+/// DER of the OID of the P-256 curve (1.2.840.10045.3.1.7).
+const P256_OID: [u8; 10] = [0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
+
+/// Which algorithm a PEM public key is for; the error completes the sentence
+/// "<the key> ..." and never repeats the key.
+pub(crate) fn inspect_public_key(pem_text: &str) -> Result<PublicKeyAlgorithm, String> {
+    let parsed = pem::parse(pem_text.trim())
+        .map_err(|_| "is not a PEM public key (a \"BEGIN PUBLIC KEY\" block)".to_owned())?;
+    match parsed.tag() {
+        "PUBLIC KEY" | "RSA PUBLIC KEY" => {}
+        tag if tag.contains("PRIVATE KEY") => {
+            return Err(
+                "holds a private key; give jobcast only the public key (openssl pkey -in key.pem -pubout)".to_owned(),
+            )
+        }
+        "CERTIFICATE" => {
+            return Err(
+                "holds a certificate; give its public key instead (openssl x509 -in cert.pem -pubkey -noout)"
+                    .to_owned(),
+            )
+        }
+        other => return Err(format!("holds a PEM {other:?} block, not a public key")),
+    }
+    let bytes = pem_text.trim().as_bytes();
+    if jsonwebtoken::DecodingKey::from_rsa_pem(bytes).is_ok() {
+        return Ok(PublicKeyAlgorithm::RS256);
+    }
+    if jsonwebtoken::DecodingKey::from_ec_pem(bytes).is_ok() {
+        return if parsed.contents().windows(P256_OID.len()).any(|w| w == P256_OID) {
+            Ok(PublicKeyAlgorithm::ES256)
+        } else {
+            Err("is an EC key on a curve other than P-256; only ES256 (P-256) EC keys are supported".to_owned())
+        };
+    }
+    if jsonwebtoken::DecodingKey::from_ed_pem(bytes).is_ok() {
+        return Err("is an Ed25519 key; only RSA (RS256) and EC P-256 (ES256) keys are supported".to_owned());
+    }
+    Err("is not a valid RSA or EC public key".to_owned())
+}
+
+/// The scheme of `text`, for messages that must not quote the whole URL.
+fn scheme_of(text: &str) -> String {
+    match text.split_once(':') {
+        Some((scheme, _))
+            if !scheme.is_empty()
+                && scheme.len() <= 20
+                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')) =>
+        {
+            format!("{scheme:?}")
+        }
+        _ => "none".to_owned(),
+    }
+}
+
+fn check_database_url(url: &str) -> Result<(), String> {
+    let url = url.trim();
+    if let Some(rest) = url.strip_prefix("sqlite:") {
+        let path = rest.trim_start_matches("//");
+        return if path.is_empty() || path.starts_with('?') {
+            Err("names no database file (write sqlite://path/to/jobcast.db)".to_owned())
+        } else {
+            Ok(())
+        };
+    }
+    check_url(url, &["postgres", "postgresql"], "sqlite:// or postgres://")
+}
+
+/// A URL with one of `schemes` and a host. The message quotes only the scheme.
+fn check_url(url: &str, schemes: &[&str], expected: &str) -> Result<(), String> {
+    let parsed = url::Url::parse(url.trim())
+        .map_err(|e| format!("is not a valid URL ({e}); expected {expected}..."))?;
+    if !schemes.contains(&parsed.scheme()) {
+        return Err(format!(
+            "must start with {expected} (found scheme {})",
+            scheme_of(url.trim())
+        ));
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(format!("names no host; expected {expected}host..."));
+    }
+    Ok(())
+}
+
+/// `https://app.example.com/` → `https://app.example.com`.
+fn normalize_origin(text: &str) -> Result<String, String> {
+    let parsed = url::Url::parse(text.trim()).map_err(|e| format!("not an origin such as https://app.example.com ({e})"))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err("an origin starts with http:// or https://".to_owned());
+    }
+    if parsed.host_str().is_none() || !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err("not an origin such as https://app.example.com".to_owned());
+    }
+    if parsed.path() != "/" || parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err("an origin is scheme, host and port only, without a path".to_owned());
+    }
+    Ok(parsed.origin().ascii_serialization())
+}

@@ -1,0 +1,247 @@
+//! `POST /api/jobs`: one job per file of a multipart upload, or one job from a
+//! JSON body with `text` or a `url`. A batch is all or nothing: every file is
+//! checked before any job is created, and the error names the file.
+
+use std::sync::Arc;
+
+use axum::extract::{FromRequest, Multipart, Request, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use jobcast_core::wire::{CreatedJobs, SocketHint};
+use jobcast_core::{JobId, JobInput, NewJob, Processor};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::error::ApiError;
+use crate::fetch::FetchError;
+use crate::http::extract::{Caller, Json};
+use crate::http::intake::{self, Upload};
+use crate::state::AppState;
+
+const MAX_KIND_CHARS: usize = 100;
+const MAX_OPTIONS_BYTES: usize = 64 * 1024;
+const MAX_IDEMPOTENCY_KEY_CHARS: usize = 200;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateFromJson {
+    kind: String,
+    url: Option<String>,
+    text: Option<String>,
+    filename: Option<String>,
+    options: Option<Value>,
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    request: Request,
+) -> Result<(StatusCode, Json<CreatedJobs>), ApiError> {
+    let idempotency_key = idempotency_key(request.headers())?;
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let (kind, options, inputs) = if content_type.starts_with("multipart/form-data") {
+        let multipart = Multipart::from_request(request, &state)
+            .await
+            .map_err(|e| ApiError::bad_request(format!("bad multipart body: {}", e.body_text())))?;
+        from_multipart(&state, multipart).await?
+    } else if content_type.starts_with("application/json") {
+        let Json(body) = Json::<CreateFromJson>::from_request(request, &state).await?;
+        from_json(&state, body).await?
+    } else {
+        return Err(ApiError::unsupported(
+            "send multipart/form-data (files) or application/json (text or url)",
+        ));
+    };
+
+    let jobs = inputs
+        .into_iter()
+        .map(|input| NewJob {
+            id: JobId::new(),
+            kind: kind.clone(),
+            owner: caller.user.clone(),
+            options: options.clone(),
+            max_attempts: state.limits.max_attempts,
+            input,
+        })
+        .collect();
+    let outcome = state
+        .journal
+        .create_jobs(&caller.user, idempotency_key.as_deref(), jobs)
+        .await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(CreatedJobs {
+            jobs: outcome.jobs,
+            socket: SocketHint::default(),
+        }),
+    ))
+}
+
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = value
+        .to_str()
+        .ok()
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && k.len() <= MAX_IDEMPOTENCY_KEY_CHARS)
+        .ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "Idempotency-Key must be 1..={MAX_IDEMPOTENCY_KEY_CHARS} visible ASCII characters"
+            ))
+        })?;
+    Ok(Some(key.to_string()))
+}
+
+fn processor<'a>(state: &'a AppState, kind: &str) -> Result<&'a Arc<dyn Processor>, ApiError> {
+    state.processors.get(kind).ok_or_else(|| {
+        let shown: String = kind.chars().take(MAX_KIND_CHARS).collect();
+        ApiError::bad_request(format!(
+            "unknown kind {shown:?}; this server runs: {}",
+            state.processors.kinds().join(", ")
+        ))
+    })
+}
+
+type Admitted = (String, Value, Vec<JobInput>);
+
+async fn from_json(state: &AppState, body: CreateFromJson) -> Result<Admitted, ApiError> {
+    let processor = processor(state, &body.kind)?.clone();
+    let options = intake::options(processor.as_ref(), body.options)?;
+    let upload = match (body.text, body.url) {
+        (Some(text), None) => Upload {
+            filename: body.filename.as_deref().and_then(intake::clean_filename),
+            bytes: text.into_bytes(),
+        },
+        (None, Some(url)) => {
+            let fetched = state.fetcher.fetch(&url).await.map_err(fetch_error)?;
+            Upload {
+                filename: body
+                    .filename
+                    .or(fetched.filename)
+                    .as_deref()
+                    .and_then(intake::clean_filename),
+                bytes: fetched.bytes,
+            }
+        }
+        _ => {
+            return Err(ApiError::bad_request(
+                "give exactly one of \"text\" or \"url\" (or upload files as multipart)",
+            ))
+        }
+    };
+    let input = intake::admit(processor.as_ref(), upload, state.limits.max_upload_bytes)?;
+    Ok((body.kind, options, vec![input]))
+}
+
+fn fetch_error(e: FetchError) -> ApiError {
+    match e {
+        FetchError::BadUrl(_) => ApiError::bad_request(e.to_string()),
+        FetchError::Blocked { .. } => ApiError::forbidden(e.to_string()),
+        FetchError::TooLarge { .. } => ApiError::too_large(e.to_string()),
+        _ => ApiError::bad_request(format!("could not download the url: {e}")),
+    }
+}
+
+async fn from_multipart(state: &AppState, mut multipart: Multipart) -> Result<Admitted, ApiError> {
+    let max_bytes = state.limits.max_upload_bytes;
+    let max_files = state.limits.max_files;
+    let mut kind: Option<String> = None;
+    let mut options_text: Option<String> = None;
+    let mut uploads: Vec<Upload> = Vec::new();
+
+    let outcome: Result<(), ApiError> = async {
+        while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
+            let name = field.name().unwrap_or_default().to_string();
+            match name.as_str() {
+                "file" | "files" | "file[]" | "files[]" => {
+                    if uploads.len() == max_files {
+                        return Err(ApiError::bad_request(format!(
+                            "at most {max_files} files per request"
+                        )));
+                    }
+                    let filename = field.file_name().and_then(intake::clean_filename);
+                    let label = match &filename {
+                        Some(name) => format!("file {name:?}"),
+                        None => format!("file #{}", uploads.len() + 1),
+                    };
+                    let mut bytes = Vec::new();
+                    while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+                        if (bytes.len() + chunk.len()) as u64 > max_bytes {
+                            return Err(intake::too_large(&label, max_bytes));
+                        }
+                        bytes.extend_from_slice(&chunk);
+                    }
+                    uploads.push(Upload { filename, bytes });
+                }
+                "kind" => kind = Some(small_text(field, "kind", MAX_KIND_CHARS).await?),
+                "options" => {
+                    options_text = Some(small_text(field, "options", MAX_OPTIONS_BYTES).await?)
+                }
+                other => {
+                    let shown: String = other.chars().take(50).collect();
+                    return Err(ApiError::bad_request(format!(
+                        "unexpected form field {shown:?}; expected file, kind, options"
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+    .await;
+    if let Err(e) = outcome {
+        // Read what is left (bounded by the body limit) so that the client,
+        // still sending, sees our answer rather than a reset connection.
+        while let Ok(Some(mut field)) = multipart.next_field().await {
+            while let Ok(Some(_)) = field.chunk().await {}
+        }
+        return Err(e);
+    }
+
+    let kind = kind.ok_or_else(|| ApiError::bad_request("missing form field \"kind\""))?;
+    let processor = processor(state, &kind)?.clone();
+    let options = match options_text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        Some(text) => Some(serde_json::from_str::<Value>(text).map_err(|e| {
+            ApiError::invalid_options(format!("options is not valid JSON: {e}"))
+        })?),
+        None => None,
+    };
+    let options = intake::options(processor.as_ref(), options)?;
+    if uploads.is_empty() {
+        return Err(ApiError::bad_request("no file: send 1 or more \"file\" parts"));
+    }
+    let inputs = uploads
+        .into_iter()
+        .map(|upload| intake::admit(processor.as_ref(), upload, max_bytes))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((kind, options, inputs))
+}
+
+async fn small_text(
+    field: axum::extract::multipart::Field<'_>,
+    name: &str,
+    max: usize,
+) -> Result<String, ApiError> {
+    let bytes = field.bytes().await.map_err(multipart_error)?;
+    if bytes.len() > max {
+        return Err(ApiError::bad_request(format!(
+            "form field {name:?} is longer than {max} bytes"
+        )));
+    }
+    String::from_utf8(bytes.to_vec())
+        .map(|s| s.trim().to_string())
+        .map_err(|_| ApiError::bad_request(format!("form field {name:?} is not UTF-8 text")))
+}
+
+fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::too_large("request body too large")
+    } else {
+        ApiError::bad_request(format!("bad multipart body: {}", e.body_text()))
+    }
+}

@@ -1,0 +1,244 @@
+//! Reading and acting on existing jobs: list, get, events, cancel, retry,
+//! answer a clarification, download the input.
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use jobcast_core::wire::{EventList, JobList};
+use jobcast_core::{EventDraft, EventType, JobQuery, JobSnapshot, Status};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::access::{parse_job_id, visible_job};
+use crate::error::ApiError;
+use crate::http::extract::{Caller, Json, Path, Query};
+use crate::state::AppState;
+
+const DEFAULT_PAGE: u32 = 50;
+const MAX_PAGE: u32 = 200;
+const DEFAULT_EVENTS: u32 = 1000;
+const MAX_EVENTS: u32 = 10_000;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListParams {
+    status: Option<String>,
+    kind: Option<String>,
+    limit: Option<u32>,
+    cursor: Option<String>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(params): Query<ListParams>,
+) -> Result<Json<JobList>, ApiError> {
+    let statuses = match params.status.as_deref().filter(|s| !s.is_empty()) {
+        None => Vec::new(),
+        Some(list) => list
+            .split(',')
+            .map(|s| {
+                Status::parse(s.trim()).ok_or_else(|| {
+                    ApiError::bad_request(format!(
+                        "unknown status {s:?}; expected one of queued, running, waiting_input, completed, failed, cancelled"
+                    ))
+                })
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    let limit = params.limit.unwrap_or(DEFAULT_PAGE);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(ApiError::bad_request(format!("limit must be 1..={MAX_PAGE}")));
+    }
+    let before = match params.cursor.as_deref().filter(|c| !c.is_empty()) {
+        Some(cursor) => Some(
+            cursor
+                .parse()
+                .map_err(|_| ApiError::bad_request("bad cursor"))?,
+        ),
+        None => None,
+    };
+    let query = JobQuery {
+        owner: (!caller.is_admin()).then(|| caller.user.clone()),
+        statuses,
+        kind: params.kind.filter(|k| !k.is_empty()),
+        limit,
+        before,
+    };
+    let page = state.store().list_jobs(&query).await?;
+    Ok(Json(JobList {
+        jobs: page.jobs,
+        next_cursor: page.next_cursor.map(|id| id.to_string()),
+    }))
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<JobSnapshot>, ApiError> {
+    let id = parse_job_id(&id)?;
+    Ok(Json(visible_job(state.store().as_ref(), &caller, id).await?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventParams {
+    after_seq: Option<u64>,
+    limit: Option<u32>,
+}
+
+pub async fn events(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(params): Query<EventParams>,
+) -> Result<Json<EventList>, ApiError> {
+    let id = parse_job_id(&id)?;
+    visible_job(state.store().as_ref(), &caller, id).await?;
+    let limit = params.limit.unwrap_or(DEFAULT_EVENTS);
+    if !(1..=MAX_EVENTS).contains(&limit) {
+        return Err(ApiError::bad_request(format!("limit must be 1..={MAX_EVENTS}")));
+    }
+    let events = state
+        .store()
+        .events_after(id, params.after_seq.unwrap_or(0), limit)
+        .await?;
+    Ok(Json(EventList { events }))
+}
+
+pub async fn cancel(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<JobSnapshot>, ApiError> {
+    let id = parse_job_id(&id)?;
+    let job = visible_job(state.store().as_ref(), &caller, id).await?;
+    if job.status.is_terminal() {
+        return Err(ApiError::conflict(format!("the job is already {}", job.status)));
+    }
+    let draft = EventDraft::new(EventType::Cancelled).message(format!("Cancelled by {}", caller.user));
+    let (job, _) = state.journal.append(id, draft).await?;
+    Ok(Json(job))
+}
+
+pub async fn retry(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<JobSnapshot>, ApiError> {
+    let id = parse_job_id(&id)?;
+    let job = visible_job(state.store().as_ref(), &caller, id).await?;
+    if !matches!(job.status, Status::Failed | Status::Cancelled) {
+        return Err(ApiError::conflict(format!(
+            "only a failed or cancelled job can be retried; this one is {}",
+            job.status
+        )));
+    }
+    let draft = EventDraft::new(EventType::Retrying)
+        .message(format!("Retry requested by {}", caller.user))
+        .on_attempt(job.attempt);
+    let (job, _) = state.journal.append(id, draft).await.map_err(|e| match e {
+        jobcast_core::StoreError::Transition(jobcast_core::TransitionError::StaleAttempt { .. }) => {
+            ApiError::conflict("the job was retried already")
+        }
+        other => other.into(),
+    })?;
+    Ok(Json(job))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerBody {
+    answer: Option<Value>,
+}
+
+pub async fn answer(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, clarification_id)): Path<(String, String)>,
+    Json(body): Json<AnswerBody>,
+) -> Result<Json<JobSnapshot>, ApiError> {
+    let id = parse_job_id(&id)?;
+    let answer = body
+        .answer
+        .ok_or_else(|| ApiError::bad_request("missing \"answer\""))?;
+    let job = visible_job(state.store().as_ref(), &caller, id).await?;
+    answer_clarification(&state, &job, &clarification_id, answer).await
+}
+
+/// Records the answer to the job's open clarification. While a job waits for
+/// input no other event can be stored, so its last event is the question.
+pub async fn answer_clarification(
+    state: &AppState,
+    job: &JobSnapshot,
+    clarification_id: &str,
+    answer: Value,
+) -> Result<Json<JobSnapshot>, ApiError> {
+    if job.status != Status::WaitingInput {
+        return Err(ApiError::conflict(format!(
+            "the job is {}, not waiting for an answer",
+            job.status
+        )));
+    }
+    let last = state
+        .store()
+        .events_after(job.job_id, job.last_seq.saturating_sub(1), 1)
+        .await?;
+    let open = last
+        .first()
+        .filter(|e| e.kind == EventType::Clarification)
+        .and_then(|e| e.data.as_ref())
+        .and_then(|d| d.get("clarification_id"))
+        .and_then(Value::as_str);
+    if open != Some(clarification_id) {
+        return Err(ApiError::not_found(format!(
+            "no open clarification {clarification_id:?} on this job"
+        )));
+    }
+    let draft = EventDraft::new(EventType::Answered).data(json!({
+        "clarification_id": clarification_id,
+        "answer": answer,
+    }));
+    let (job, _) = state.journal.append(job.job_id, draft).await?;
+    Ok(Json(job))
+}
+
+pub async fn input(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = parse_job_id(&id)?;
+    visible_job(state.store().as_ref(), &caller, id).await?;
+    let input = state
+        .store()
+        .input(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("this job has no stored input"))?;
+    let filename = input.filename.unwrap_or_else(|| format!("{id}.bin"));
+    let ascii_name: String = filename
+        .chars()
+        .map(|c| match c {
+            '"' | '\\' => '_',
+            c if c.is_ascii_graphic() || c == ' ' => c,
+            _ => '_',
+        })
+        .collect();
+    let disposition = format!("attachment; filename=\"{ascii_name}\"");
+    let mut response = Body::from(input.bytes).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(input.media_type.mime()),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
+}

@@ -1,0 +1,33 @@
+//! What every request handler shares.
+
+use std::sync::Arc;
+
+use jobcast_core::{Journal, Processors, Store};
+
+use crate::auth::Authenticator;
+use crate::fetch::UrlFetcher;
+use crate::readiness::Readiness;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub journal: Journal,
+    pub processors: Processors,
+    pub auth: Arc<Authenticator>,
+    pub fetcher: Arc<UrlFetcher>,
+    pub readiness: Arc<Readiness>,
+    pub limits: Limits,
+}
+
+/// Limits on what one request may bring.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_upload_bytes: u64,
+    pub max_files: usize,
+    pub max_attempts: u32,
+}
+
+impl AppState {
+    pub fn store(&self) -> &Arc<dyn Store> {
+        self.journal.store()
+    }
+}

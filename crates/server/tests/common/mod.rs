@@ -1,0 +1,177 @@
+//! A real jobcast server for a test: a fresh data directory, port 0, the same
+//! `App::build` as the binary, spoken to over HTTP.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use jobcast_core::wire::{CreatedJobs, EventList};
+use jobcast_core::{Event, JobSnapshot, Status};
+use jobcast_server::auth::{Authenticator, Role};
+use jobcast_server::config::Config;
+use jobcast_server::App;
+use serde_json::{json, Value};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub struct TestServer {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub auth: Arc<Authenticator>,
+    pub data_dir: tempfile::TempDir,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl TestServer {
+    pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    pub async fn start_with(edit: impl FnOnce(&mut Config)) -> Self {
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        let mut config = Config::for_data_dir(data_dir.path());
+        config.workers = 2;
+        edit(&mut config);
+        let app = App::build(&config).await.expect("app builds");
+        let auth = app.auth().clone();
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let shutdown = async move {
+                let _ = stopped.await;
+            };
+            if let Err(e) = app.serve(listener, shutdown).await {
+                panic!("server failed: {e}");
+            }
+        });
+        TestServer {
+            base,
+            http: reqwest::Client::new(),
+            auth,
+            data_dir,
+            stop: Some(stop),
+            task: Some(task),
+        }
+    }
+
+    /// Drains and stops the server.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            tokio::time::timeout(Duration::from_secs(30), task)
+                .await
+                .expect("server stops within 30 s")
+                .expect("server task");
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub fn token(&self, user: &str) -> String {
+        self.auth
+            .mint(user, Role::User, Duration::from_secs(3600))
+            .expect("mint")
+    }
+
+    pub fn admin_token(&self) -> String {
+        self.auth
+            .mint("root", Role::Admin, Duration::from_secs(3600))
+            .expect("mint")
+    }
+
+    pub fn get(&self, token: &str, path: &str) -> reqwest::RequestBuilder {
+        self.http.get(self.url(path)).bearer_auth(token)
+    }
+
+    pub fn post(&self, token: &str, path: &str) -> reqwest::RequestBuilder {
+        self.http.post(self.url(path)).bearer_auth(token)
+    }
+
+    /// Creates one `demo.steps` job from text and returns its snapshot.
+    pub async fn create_demo(&self, token: &str, options: Value) -> JobSnapshot {
+        let response = self
+            .post(token, "/api/jobs")
+            .json(&json!({"kind": "demo.steps", "text": "one\ntwo\nthree", "filename": "t.txt", "options": options}))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), 202, "create: {}", response.text().await.unwrap_or_default());
+        let created: CreatedJobs = response.json().await.expect("body");
+        created.jobs.into_iter().next().expect("one job")
+    }
+
+    pub async fn job(&self, token: &str, id: &str) -> JobSnapshot {
+        let response = self
+            .get(token, &format!("/api/jobs/{id}"))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), 200);
+        response.json().await.expect("snapshot")
+    }
+
+    pub async fn events(&self, token: &str, id: &str, after_seq: u64) -> Vec<Event> {
+        let response = self
+            .get(token, &format!("/api/jobs/{id}/events?after_seq={after_seq}"))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), 200);
+        let list: EventList = response.json().await.expect("events");
+        list.events
+    }
+
+    /// Polls the job until `done` holds, failing the test after `limit`.
+    pub async fn wait_for(
+        &self,
+        token: &str,
+        id: &str,
+        limit: Duration,
+        done: impl Fn(&JobSnapshot) -> bool,
+    ) -> JobSnapshot {
+        let start = Instant::now();
+        loop {
+            let job = self.job(token, id).await;
+            if done(&job) {
+                return job;
+            }
+            assert!(
+                start.elapsed() < limit,
+                "job {id} did not get there within {limit:?}; it is {:?} at {} ({})",
+                job.status,
+                job.progress,
+                job.message
+            );
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
+    pub async fn wait_status(&self, token: &str, id: &str, status: Status) -> JobSnapshot {
+        self.wait_for(token, id, Duration::from_secs(20), |j| j.status == status)
+            .await
+    }
+}
+
+/// The event log is 1..=n with no gap, and ends in a terminal event.
+pub fn assert_contiguous(events: &[Event]) {
+    for (i, event) in events.iter().enumerate() {
+        assert_eq!(event.seq, i as u64 + 1, "seq gap or duplicate at index {i}: {events:#?}");
+    }
+}
+
+/// Reads an `{"error":{"code","message"}}` body and returns the code.
+pub async fn error_code(response: reqwest::Response) -> (u16, String, String) {
+    let status = response.status().as_u16();
+    let body: Value = response.json().await.expect("error body is JSON");
+    let code = body["error"]["code"].as_str().expect("error.code").to_string();
+    let message = body["error"]["message"].as_str().expect("error.message").to_string();
+    (status, code, message)
+}

@@ -1,0 +1,402 @@
+//! The shared backend: PostgreSQL, for several jobcast instances (and remote
+//! workers) on one database.
+//!
+//! Concurrency comes from row locks, not from the process: a claim takes the
+//! oldest claimable job with `FOR UPDATE SKIP LOCKED`, so concurrent claimers
+//! never wait on each other nor take the same job; an append locks its job's
+//! row (`SELECT ... FOR UPDATE`) before reading the snapshot, so concurrent
+//! appends to one job queue up and get contiguous seqs. An idempotency key is
+//! taken with `INSERT ... ON CONFLICT DO NOTHING`, which waits for a
+//! concurrent insert of the same key: the loser sees the winner's jobs.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::{ConnectOptions, Connection, PgConnection, Postgres, QueryBuilder};
+
+use jobcast_core::{
+    CreateOutcome, Event, EventDraft, EventType, JobId, JobInput, JobPage, JobQuery, JobSnapshot,
+    LeasedJob, NewJob, Store, StoreError, Timestamp,
+};
+
+use crate::error::{db, OpenError};
+use crate::rows::{self, JobRow};
+use crate::{schema, sql};
+
+const MAX_CONNECTIONS: u32 = 10;
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+
+type RowColumns = (String, i64, Option<String>, Option<i64>);
+
+const SELECT_ROW_FOR_UPDATE: &str = "SELECT snapshot, run_after, lease_owner, lease_until
+    FROM jobs WHERE id = $1 FOR UPDATE";
+
+const CLAIM: &str = "SELECT snapshot, run_after, lease_owner, lease_until
+    FROM jobs
+    WHERE status = 'queued' AND run_after <= $1 AND kind = ANY($2)
+    ORDER BY run_after, id
+    LIMIT 1
+    FOR UPDATE SKIP LOCKED";
+
+/// A `Store` in a PostgreSQL database, shared with other processes.
+#[derive(Debug, Clone)]
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    /// Connects to `url` and brings the schema (the first of the connection's
+    /// `search_path`, usually `public`) up to date.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let options: PgConnectOptions = url.parse().map_err(db)?;
+        Self::open(options).await
+    }
+
+    /// Like `connect`, but keeps everything in `schema`, creating it if
+    /// missing: every connection's `search_path` is set to it. Lets tests (or
+    /// several deployments) share one database.
+    pub async fn connect_in_schema(url: &str, schema: &str) -> Result<Self, StoreError> {
+        if !is_plain_identifier(schema) {
+            return Err(OpenError::BadSchemaName(schema.to_owned()).into());
+        }
+        let options: PgConnectOptions = url.parse().map_err(db)?;
+        let mut conn = options.connect().await.map_err(db)?;
+        sqlx::raw_sql(&format!("CREATE SCHEMA IF NOT EXISTS \"{schema}\""))
+            .execute(&mut conn)
+            .await
+            .map_err(db)?;
+        conn.close().await.map_err(db)?;
+        Self::open(options.options([("search_path", schema)])).await
+    }
+
+    async fn open(options: PgConnectOptions) -> Result<Self, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(MAX_CONNECTIONS)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect_with(options)
+            .await
+            .map_err(db)?;
+        schema::migrate_postgres(&pool).await?;
+        Ok(PgStore { pool })
+    }
+
+    /// Closes every connection, waiting for them to be returned.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Letters, digits and `_`, not starting with a digit, at most 63 bytes: safe
+/// to quote into SQL and to pass as a `search_path`.
+fn is_plain_identifier(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 63
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+async fn load_row_for_update(conn: &mut PgConnection, id: JobId) -> Result<JobRow, StoreError> {
+    let found: Option<RowColumns> = sqlx::query_as(SELECT_ROW_FOR_UPDATE)
+        .bind(id.to_string())
+        .fetch_optional(conn)
+        .await
+        .map_err(db)?;
+    let (snapshot, run_after, lease_owner, lease_until) = found.ok_or(StoreError::NotFound(id))?;
+    JobRow::decode(&snapshot, run_after, lease_owner, lease_until)
+}
+
+async fn load_snapshot(
+    conn: &mut PgConnection,
+    id: JobId,
+) -> Result<Option<JobSnapshot>, StoreError> {
+    let found: Option<String> = sqlx::query_scalar(sql::SELECT_SNAPSHOT)
+        .bind(id.to_string())
+        .fetch_optional(conn)
+        .await
+        .map_err(db)?;
+    found.as_deref().map(rows::decode_snapshot).transpose()
+}
+
+async fn insert_job(
+    conn: &mut PgConnection,
+    row: &JobRow,
+    event: &Event,
+    input: &JobInput,
+) -> Result<(), StoreError> {
+    let snapshot = &row.snapshot;
+    sqlx::query(sql::INSERT_JOB)
+        .bind(row.id())
+        .bind(&snapshot.owner)
+        .bind(&snapshot.kind)
+        .bind(row.status())
+        .bind(row.created_at())
+        .bind(row.run_after)
+        .bind(&row.lease_owner)
+        .bind(row.lease_until)
+        .bind(row.attempt())
+        .bind(row.max_attempts())
+        .bind(row.snapshot_json()?)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    sqlx::query(sql::INSERT_INPUT)
+        .bind(row.id())
+        .bind(&input.filename)
+        .bind(input.media_type.as_str())
+        .bind(&input.bytes)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    insert_event(conn, event).await
+}
+
+async fn save(conn: &mut PgConnection, row: &JobRow, event: &Event) -> Result<(), StoreError> {
+    sqlx::query(sql::UPDATE_JOB)
+        .bind(row.id())
+        .bind(row.status())
+        .bind(row.run_after)
+        .bind(&row.lease_owner)
+        .bind(row.lease_until)
+        .bind(row.attempt())
+        .bind(row.max_attempts())
+        .bind(row.snapshot_json()?)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    insert_event(conn, event).await
+}
+
+async fn insert_event(conn: &mut PgConnection, event: &Event) -> Result<(), StoreError> {
+    sqlx::query(sql::INSERT_EVENT)
+        .bind(event.job_id.to_string())
+        .bind(rows::to_i64(event.seq))
+        .bind(rows::encode_event(event)?)
+        .execute(conn)
+        .await
+        .map_err(db)?;
+    Ok(())
+}
+
+#[async_trait]
+impl Store for PgStore {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    fn is_shared(&self) -> bool {
+        true
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn create_jobs(
+        &self,
+        owner: &str,
+        idempotency_key: Option<&str>,
+        jobs: Vec<NewJob>,
+    ) -> Result<CreateOutcome, StoreError> {
+        let now = Timestamp::now();
+        let created = jobs
+            .iter()
+            .map(|new| JobRow::create(new, now))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        if let Some(key) = idempotency_key {
+            let ids: Vec<JobId> = jobs.iter().map(|j| j.id).collect();
+            let taken = sqlx::query(sql::INSERT_IDEMPOTENCY)
+                .bind(owner)
+                .bind(key)
+                .bind(rows::encode_job_ids(&ids)?)
+                .bind(now.as_millis())
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?
+                .rows_affected();
+            if taken == 0 {
+                // Read committed: this statement sees the winner's commit.
+                let earlier: String = sqlx::query_scalar(sql::IDEMPOTENT_JOB_IDS)
+                    .bind(owner)
+                    .bind(key)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(db)?;
+                let mut jobs = Vec::new();
+                for id in rows::decode_job_ids(&earlier)? {
+                    jobs.extend(load_snapshot(&mut tx, id).await?);
+                }
+                return Ok(CreateOutcome {
+                    jobs,
+                    events: Vec::new(),
+                    replayed: true,
+                });
+            }
+        }
+        for ((row, event), new) in created.iter().zip(&jobs) {
+            insert_job(&mut tx, row, event, &new.input).await?;
+        }
+        tx.commit().await.map_err(db)?;
+        let (jobs, events) = created.into_iter().map(|(r, e)| (r.snapshot, e)).unzip();
+        Ok(CreateOutcome {
+            jobs,
+            events,
+            replayed: false,
+        })
+    }
+
+    async fn job(&self, id: JobId) -> Result<Option<JobSnapshot>, StoreError> {
+        let mut conn = self.pool.acquire().await.map_err(db)?;
+        load_snapshot(&mut conn, id).await
+    }
+
+    async fn list_jobs(&self, query: &JobQuery) -> Result<JobPage, StoreError> {
+        let limit = rows::page_limit(query.limit);
+        let mut q = QueryBuilder::<Postgres>::new("SELECT snapshot FROM jobs WHERE TRUE");
+        if let Some(owner) = &query.owner {
+            q.push(" AND owner = ").push_bind(owner.clone());
+        }
+        if !query.statuses.is_empty() {
+            q.push(" AND status = ANY(")
+                .push_bind(rows::status_names(&query.statuses))
+                .push(")");
+        }
+        if let Some(kind) = &query.kind {
+            q.push(" AND kind = ").push_bind(kind.clone());
+        }
+        if let Some(before) = query.before {
+            q.push(" AND id < ").push_bind(before.to_string());
+        }
+        q.push(" ORDER BY id DESC LIMIT ")
+            .push_bind(i64::from(limit) + 1);
+        let found: Vec<String> = q
+            .build_query_scalar()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        rows::page(&found, limit)
+    }
+
+    async fn events_after(
+        &self,
+        id: JobId,
+        after_seq: u64,
+        limit: u32,
+    ) -> Result<Vec<Event>, StoreError> {
+        let found: Vec<String> = sqlx::query_scalar(sql::EVENTS_AFTER)
+            .bind(id.to_string())
+            .bind(rows::to_i64(after_seq))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        found.iter().map(|body| rows::decode_event(body)).collect()
+    }
+
+    async fn input(&self, id: JobId) -> Result<Option<JobInput>, StoreError> {
+        let found: Option<(Option<String>, String, Vec<u8>)> = sqlx::query_as(sql::SELECT_INPUT)
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        found
+            .map(|(filename, media_type, bytes)| rows::decode_input(filename, &media_type, bytes))
+            .transpose()
+    }
+
+    async fn append(
+        &self,
+        id: JobId,
+        draft: EventDraft,
+    ) -> Result<(JobSnapshot, Event), StoreError> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut row = load_row_for_update(&mut tx, id).await?;
+        let event = row.advance(draft, Timestamp::now())?;
+        save(&mut tx, &row, &event).await?;
+        tx.commit().await.map_err(db)?;
+        Ok((row.snapshot, event))
+    }
+
+    async fn claim(
+        &self,
+        kinds: &[String],
+        worker: &str,
+        lease_until: Timestamp,
+    ) -> Result<Option<(JobSnapshot, Event)>, StoreError> {
+        if kinds.is_empty() {
+            return Ok(None);
+        }
+        let now = Timestamp::now();
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let found: Option<RowColumns> = sqlx::query_as(CLAIM)
+            .bind(now.as_millis())
+            .bind(kinds.to_vec())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?;
+        let Some((snapshot, run_after, lease_owner, old_until)) = found else {
+            return Ok(None);
+        };
+        let mut row = JobRow::decode(&snapshot, run_after, lease_owner, old_until)?;
+        let event = row.advance(EventDraft::new(EventType::Started), now)?;
+        row.lease_to(worker, lease_until);
+        save(&mut tx, &row, &event).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(Some((row.snapshot, event)))
+    }
+
+    async fn renew_lease(
+        &self,
+        id: JobId,
+        attempt: u32,
+        lease_until: Timestamp,
+    ) -> Result<Option<JobSnapshot>, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        sqlx::query(sql::RENEW_LEASE)
+            .bind(id.to_string())
+            .bind(i64::from(attempt))
+            .bind(lease_until.as_millis())
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        let snapshot = load_snapshot(&mut tx, id).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(snapshot)
+    }
+
+    async fn leased_jobs(
+        &self,
+        expired_before: Option<Timestamp>,
+    ) -> Result<Vec<LeasedJob>, StoreError> {
+        let query = match expired_before {
+            Some(t) => sqlx::query_as(sql::LEASED_EXPIRED).bind(t.as_millis()),
+            None => sqlx::query_as(sql::LEASED_ALL),
+        };
+        let found: Vec<(String, i64, i64, String, i64)> =
+            query.fetch_all(&self.pool).await.map_err(db)?;
+        found
+            .into_iter()
+            .map(|(id, attempt, max, owner, until)| {
+                rows::decode_leased(&id, attempt, max, owner, until)
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_plain_identifier;
+
+    #[test]
+    fn schema_names_are_plain_identifiers() {
+        assert!(is_plain_identifier("jobcast_test_01abc"));
+        for bad in ["", "1abc", "a-b", "a\"b", "a b", &"x".repeat(64)] {
+            assert!(!is_plain_identifier(bad), "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,186 @@
+//! How an attempt ended, turned into the one event that records it:
+//! `completed`, `failed`, `retrying` (with backoff, or handed back on drain),
+//! or nothing when the attempt is no longer ours to close. The retry decision
+//! comes from the processor's error type and is made here only.
+//! Store errors are retried a few times and logged; this must never panic.
+
+use std::time::Duration;
+
+use jobcast_core::{
+    EventDraft, EventType, JobError, JobId, JobSnapshot, Journal, ProcessError, StoreError,
+    Timestamp,
+};
+use serde_json::{json, Value};
+use tokio_util::sync::CancellationToken;
+
+use crate::pool::Shared;
+use crate::retry_delay;
+use crate::run::millis;
+
+/// What `run` saw happen to an attempt.
+pub(crate) enum Outcome {
+    /// The processor returned (or was stopped and aborted: `Err(Stopped)`).
+    Returned(Result<Value, ProcessError>),
+    Panicked(String),
+    TimedOut(Duration),
+    /// The attempt could not start; retrying cannot help.
+    Refused {
+        code: &'static str,
+        message: String,
+    },
+}
+
+const STORE_TRIES: u32 = 5;
+const STORE_RETRY_BASE: Duration = Duration::from_millis(100);
+
+pub(crate) async fn record(
+    shared: &Shared,
+    job: &JobSnapshot,
+    stage: Option<String>,
+    stop: &CancellationToken,
+    outcome: Outcome,
+) {
+    let id = job.job_id;
+    let attempt = job.attempt;
+    let draft = match outcome {
+        Outcome::Returned(Ok(value)) => Some(EventDraft::new(EventType::Completed).data(value)),
+        Outcome::Returned(Err(ProcessError::Input { code, message })) => {
+            Some(failed(code, message, stage, false))
+        }
+        Outcome::Returned(Err(ProcessError::Transient { code, message })) => {
+            if attempt < job.max_attempts {
+                let delay = retry_delay(
+                    attempt,
+                    shared.config.backoff_base,
+                    shared.config.backoff_max,
+                );
+                let text = format!(
+                    "Attempt {attempt} failed: {message}; retrying in {}",
+                    describe(delay)
+                );
+                Some(
+                    EventDraft::new(EventType::Retrying)
+                        .message(text)
+                        .run_after(Timestamp::now().plus_millis(millis(delay)))
+                        .data(error_data(code, message, stage, true)),
+                )
+            } else {
+                Some(failed(code, message, stage, true))
+            }
+        }
+        Outcome::Returned(Err(ProcessError::Stopped)) => {
+            after_stop(shared, id, attempt, stage, stop).await
+        }
+        Outcome::Panicked(message) => {
+            tracing::error!(job_id = %id, attempt, kind = %job.kind, %message, "a processor panicked");
+            Some(failed(
+                "internal".into(),
+                format!("the processor panicked: {message}"),
+                stage,
+                false,
+            ))
+        }
+        Outcome::TimedOut(limit) => Some(failed(
+            "timeout".into(),
+            format!("the job ran longer than {}", describe(limit)),
+            stage,
+            false,
+        )),
+        Outcome::Refused { code, message } => Some(failed(code.into(), message, stage, false)),
+    };
+    if let Some(draft) = draft {
+        append(&shared.journal, id, draft.on_attempt(attempt)).await;
+    }
+}
+
+/// The processor stopped. Nothing to record if the job was cancelled or moved
+/// on; hand it back if this pool is draining.
+async fn after_stop(
+    shared: &Shared,
+    id: JobId,
+    attempt: u32,
+    stage: Option<String>,
+    stop: &CancellationToken,
+) -> Option<EventDraft> {
+    let current = match shared.journal.store().job(id).await {
+        Ok(current) => current,
+        Err(error) if shared.draining.is_cancelled() => {
+            tracing::warn!(job_id = %id, %error, "could not read a job before handing it back; trying anyway");
+            return Some(handed_back());
+        }
+        Err(error) => {
+            tracing::warn!(job_id = %id, %error, "could not read a stopped job; its lease will expire");
+            return None;
+        }
+    };
+    let job = current?;
+    if job.attempt != attempt || job.status.is_terminal() {
+        // Cancelled, failed, or retried elsewhere after a lost lease.
+        return None;
+    }
+    if shared.draining.is_cancelled() {
+        return Some(handed_back());
+    }
+    // Still ours and nobody asked it to stop for a reason the store shows.
+    let message = if stop.is_cancelled() {
+        "the processor was stopped by an event it was not allowed to write"
+    } else {
+        "the processor stopped without being asked to"
+    };
+    Some(failed("internal".into(), message.into(), stage, false))
+}
+
+fn handed_back() -> EventDraft {
+    EventDraft::new(EventType::Retrying).message("Handed back: worker draining")
+}
+
+fn failed(code: String, message: String, stage: Option<String>, retryable: bool) -> EventDraft {
+    EventDraft::new(EventType::Failed).data(error_data(code, message, stage, retryable))
+}
+
+/// The `data` of a `failed` event: a `JobError`.
+fn error_data(code: String, message: String, stage: Option<String>, retryable: bool) -> Value {
+    json!(JobError {
+        code,
+        message,
+        stage,
+        retryable,
+    })
+}
+
+/// Appends the closing event, retrying while the store is unavailable.
+/// A refused transition means the job moved on; that is not an error.
+pub(crate) async fn append(journal: &Journal, id: JobId, draft: EventDraft) {
+    let kind = draft.kind;
+    for try_number in 1..=STORE_TRIES {
+        match journal.append(id, draft.clone()).await {
+            Ok(_) => return,
+            Err(StoreError::NotFound(_)) => {
+                tracing::info!(job_id = %id, ?kind, "job is gone; nothing to record");
+                return;
+            }
+            Err(StoreError::Transition(error)) => {
+                tracing::info!(job_id = %id, ?kind, %error, "job moved on; not recording");
+                return;
+            }
+            Err(error) if try_number < STORE_TRIES => {
+                tracing::warn!(job_id = %id, ?kind, %error, try_number, "could not record how a job ended; retrying");
+                tokio::time::sleep(STORE_RETRY_BASE * 2u32.pow(try_number - 1)).await;
+            }
+            Err(error) => {
+                tracing::error!(job_id = %id, ?kind, %error, "could not record how a job ended; its lease will expire and it will be recovered");
+            }
+        }
+    }
+}
+
+/// A duration for people: `250ms`, `2s`, `1.5s`.
+fn describe(d: Duration) -> String {
+    if d < Duration::from_secs(1) {
+        format!("{}ms", d.as_millis())
+    } else if d.subsec_millis() == 0 {
+        format!("{}s", d.as_secs())
+    } else {
+        format!("{:.1}s", d.as_secs_f64())
+    }
+}

@@ -1,0 +1,61 @@
+//! `jobcast serve`: runs the server until SIGTERM or Ctrl-C, then drains.
+
+use anyhow::Context;
+use jobcast_server::auth::Role;
+use jobcast_server::App;
+use tokio::net::TcpListener;
+
+use super::{load_config, ServeFlags};
+
+pub async fn run(flags: ServeFlags) -> anyhow::Result<()> {
+    init_logging();
+    let config = load_config(&flags.config)?;
+    let app = App::build(&config).await?;
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let address = listener.local_addr()?;
+    println!("jobcast {} listening on http://{address}", env!("CARGO_PKG_VERSION"));
+    println!("dashboard: http://{address}/");
+    println!("database: {}", app.state().store().backend());
+    if app.auth().is_generated_secret() {
+        let token = app
+            .auth()
+            .mint("dev", Role::User, std::time::Duration::from_secs(24 * 3600))?;
+        println!("development token (user \"dev\", valid 24 h; secret kept in {}):", config.data_dir.display());
+        println!("{token}");
+    }
+    app.serve(listener, shutdown_signal()).await?;
+    println!("jobcast stopped");
+    Ok(())
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+}
+
+/// SIGTERM or Ctrl-C.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => tracing::info!("Ctrl-C: draining"),
+        () = term => tracing::info!("SIGTERM: draining"),
+    }
+}

@@ -57,8 +57,9 @@ pub fn load_config(flags: &ConfigFlags) -> anyhow::Result<Config> {
         flags: raw,
     })
     .context("invalid configuration")?;
+    // Logging is not set up yet (the configuration chooses its filter).
     for warning in &loaded.warnings {
-        tracing::warn!("{warning}");
+        eprintln!("jobcast: warning: {warning}");
     }
     Ok(loaded.config)
 }

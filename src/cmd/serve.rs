@@ -8,8 +8,8 @@ use tokio::net::TcpListener;
 use super::{load_config, ServeFlags};
 
 pub async fn run(flags: ServeFlags) -> anyhow::Result<()> {
-    init_logging();
     let config = load_config(&flags.config)?;
+    init_logging(config.log.as_deref());
     let app = App::build(&config).await?;
     let listener = TcpListener::bind(config.listen)
         .await
@@ -30,9 +30,13 @@ pub async fn run(flags: ServeFlags) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+/// `JOBCAST_LOG` (or `log` in the file) chooses the filter; else `RUST_LOG`.
+fn init_logging(configured: Option<&str>) {
+    let default = "info,sqlx=warn,tower_http=warn";
+    let filter = configured
+        .and_then(|f| tracing_subscriber::EnvFilter::try_new(f).ok())
+        .or_else(|| tracing_subscriber::EnvFilter::try_from_default_env().ok())
+        .unwrap_or_else(|| tracing_subscriber::EnvFilter::new(default));
     let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
 }
 

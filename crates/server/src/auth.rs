@@ -143,7 +143,9 @@ impl Authenticator {
     pub fn load(config: &Config) -> Result<Authenticator, AuthError> {
         match &config.jwt {
             JwtConfig::Secret(secret) => Authenticator::with_secret(secret),
-            JwtConfig::PublicKey { pem, algorithm } => Authenticator::with_public_key(pem, *algorithm),
+            JwtConfig::PublicKey { pem, algorithm } => {
+                Authenticator::with_public_key(pem, *algorithm)
+            }
             JwtConfig::Generated => {
                 let secret = load_or_create_secret(&config.jwt_secret_path())?;
                 let mut auth = Authenticator::with_secret(&secret)?;
@@ -169,17 +171,22 @@ impl Authenticator {
     }
 
     /// RS256 or ES256 with a PEM public key: verify only.
-    pub fn with_public_key(pem: &str, algorithm: PublicKeyAlgorithm) -> Result<Authenticator, AuthError> {
+    pub fn with_public_key(
+        pem: &str,
+        algorithm: PublicKeyAlgorithm,
+    ) -> Result<Authenticator, AuthError> {
         let (algorithm, decoding) = match algorithm {
             PublicKeyAlgorithm::RS256 => (
                 Algorithm::RS256,
-                DecodingKey::from_rsa_pem(pem.trim().as_bytes())
-                    .map_err(|_| AuthError::Key("the public key is not an RSA public key in PEM form".to_owned()))?,
+                DecodingKey::from_rsa_pem(pem.trim().as_bytes()).map_err(|_| {
+                    AuthError::Key("the public key is not an RSA public key in PEM form".to_owned())
+                })?,
             ),
             PublicKeyAlgorithm::ES256 => (
                 Algorithm::ES256,
-                DecodingKey::from_ec_pem(pem.trim().as_bytes())
-                    .map_err(|_| AuthError::Key("the public key is not an EC public key in PEM form".to_owned()))?,
+                DecodingKey::from_ec_pem(pem.trim().as_bytes()).map_err(|_| {
+                    AuthError::Key("the public key is not an EC public key in PEM form".to_owned())
+                })?,
             ),
         };
         Ok(Authenticator {
@@ -225,12 +232,16 @@ impl Authenticator {
             .exp
             .as_ref()
             .and_then(serde_json::Value::as_u64)
-            .ok_or_else(|| AuthError::invalid("the expiry (exp) is not a whole number of seconds"))?;
+            .ok_or_else(|| {
+                AuthError::invalid("the expiry (exp) is not a whole number of seconds")
+            })?;
         let role = match claims.role {
             None | Some(serde_json::Value::Null) => Role::User,
             Some(serde_json::Value::String(name)) => Role::parse(&name).ok_or_else(|| {
                 let shown: String = name.chars().take(32).collect();
-                AuthError::invalid(format!("unknown role {shown:?} (expected user, admin or worker)"))
+                AuthError::invalid(format!(
+                    "unknown role {shown:?} (expected user, admin or worker)"
+                ))
             })?,
             Some(_) => return Err(AuthError::invalid("the role must be a string")),
         };
@@ -261,7 +272,9 @@ impl Authenticator {
         match kind {
             ErrorKind::ExpiredSignature => AuthError::Expired,
             ErrorKind::InvalidSignature => AuthError::invalid("bad signature"),
-            ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName | ErrorKind::MissingAlgorithm => {
+            ErrorKind::InvalidAlgorithm
+            | ErrorKind::InvalidAlgorithmName
+            | ErrorKind::MissingAlgorithm => {
                 AuthError::invalid(format!("only {:?} tokens are accepted", self.algorithm))
             }
             ErrorKind::MissingRequiredClaim(claim) => {
@@ -269,9 +282,10 @@ impl Authenticator {
                 AuthError::invalid(format!("the {claim} claim is missing"))
             }
             ErrorKind::ImmatureSignature => AuthError::invalid("the token is not valid yet (nbf)"),
-            ErrorKind::InvalidToken | ErrorKind::Base64(_) | ErrorKind::Json(_) | ErrorKind::Utf8(_) => {
-                AuthError::invalid("malformed token")
-            }
+            ErrorKind::InvalidToken
+            | ErrorKind::Base64(_)
+            | ErrorKind::Json(_)
+            | ErrorKind::Utf8(_) => AuthError::invalid("malformed token"),
             ErrorKind::InvalidIssuer | ErrorKind::InvalidAudience | ErrorKind::InvalidSubject => {
                 AuthError::invalid("claims not accepted")
             }
@@ -324,7 +338,11 @@ fn load_or_create_secret(path: &Path) -> Result<Secret, AuthError> {
     match std::fs::read_to_string(path) {
         Ok(text) => secret_from_file(path, &text),
         Err(e) if e.kind() == io::ErrorKind::NotFound => create_secret(path),
-        Err(e) => Err(AuthError::secret_file(path, format!("cannot read it: {e}"), Some(e))),
+        Err(e) => Err(AuthError::secret_file(
+            path,
+            format!("cannot read it: {e}"),
+            Some(e),
+        )),
     }
 }
 
@@ -363,7 +381,11 @@ fn warn_if_shared(_path: &Path) {}
 fn create_secret(path: &Path) -> Result<Secret, AuthError> {
     if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| {
-            AuthError::secret_file(path, format!("cannot create {}: {e}", dir.display()), Some(e))
+            AuthError::secret_file(
+                path,
+                format!("cannot create {}: {e}", dir.display()),
+                Some(e),
+            )
         })?;
     }
     let mut bytes = [0u8; 32];
@@ -382,9 +404,17 @@ fn create_secret(path: &Path) -> Result<Secret, AuthError> {
         // Another instance made it first: use theirs.
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => match std::fs::read_to_string(path) {
             Ok(text) => secret_from_file(path, &text),
-            Err(e) => Err(AuthError::secret_file(path, format!("cannot read it: {e}"), Some(e))),
+            Err(e) => Err(AuthError::secret_file(
+                path,
+                format!("cannot read it: {e}"),
+                Some(e),
+            )),
         },
-        Err(e) => Err(AuthError::secret_file(path, format!("cannot write it: {e}"), Some(e))),
+        Err(e) => Err(AuthError::secret_file(
+            path,
+            format!("cannot write it: {e}"),
+            Some(e),
+        )),
     }
 }
 
@@ -433,12 +463,17 @@ mod tests {
     #[test]
     fn accepts_a_valid_token() {
         let auth = hs256();
-        let token = sign_hs256(SECRET.as_bytes(), &json!({"sub": "alice", "exp": later(), "role": "admin"}));
+        let token = sign_hs256(
+            SECRET.as_bytes(),
+            &json!({"sub": "alice", "exp": later(), "role": "admin"}),
+        );
         let claims = auth.verify(&token).expect("valid");
         assert_eq!(claims.sub, "alice");
         assert_eq!(claims.role, Role::Admin);
 
-        let minted = auth.mint("bob", Role::Worker, Duration::from_secs(60)).expect("mint");
+        let minted = auth
+            .mint("bob", Role::Worker, Duration::from_secs(60))
+            .expect("mint");
         let claims = auth.verify(&minted).expect("minted token is valid");
         assert_eq!((claims.sub.as_str(), claims.role), ("bob", Role::Worker));
         assert!(claims.exp >= unix_now() + 55);
@@ -446,10 +481,16 @@ mod tests {
 
     #[test]
     fn refuses_an_expired_token() {
-        let token = sign_hs256(SECRET.as_bytes(), &json!({"sub": "alice", "exp": unix_now() - 60}));
+        let token = sign_hs256(
+            SECRET.as_bytes(),
+            &json!({"sub": "alice", "exp": unix_now() - 60}),
+        );
         assert!(matches!(hs256().verify(&token), Err(AuthError::Expired)));
         // Within the leeway is still fine.
-        let token = sign_hs256(SECRET.as_bytes(), &json!({"sub": "alice", "exp": unix_now() - 1}));
+        let token = sign_hs256(
+            SECRET.as_bytes(),
+            &json!({"sub": "alice", "exp": unix_now() - 1}),
+        );
         assert!(hs256().verify(&token).is_ok());
     }
 
@@ -462,7 +503,11 @@ mod tests {
 
     #[test]
     fn refuses_a_token_without_sub() {
-        for claims in [json!({"exp": later()}), json!({"sub": "", "exp": later()}), json!({"sub": 7, "exp": later()})] {
+        for claims in [
+            json!({"exp": later()}),
+            json!({"sub": "", "exp": later()}),
+            json!({"sub": 7, "exp": later()}),
+        ] {
             let token = sign_hs256(SECRET.as_bytes(), &claims);
             assert!(hs256().verify(&token).is_err(), "{claims}");
         }
@@ -471,17 +516,25 @@ mod tests {
     #[test]
     fn refuses_alg_none() {
         let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
-        let payload = URL_SAFE_NO_PAD.encode(json!({"sub": "mallory", "exp": later(), "role": "admin"}).to_string());
-        for token in [format!("{header}.{payload}."), format!("{header}.{payload}")] {
+        let payload = URL_SAFE_NO_PAD
+            .encode(json!({"sub": "mallory", "exp": later(), "role": "admin"}).to_string());
+        for token in [
+            format!("{header}.{payload}."),
+            format!("{header}.{payload}"),
+        ] {
             assert!(hs256().verify(&token).is_err(), "{token}");
         }
-        let rsa = Authenticator::with_public_key(RSA_PUBLIC, PublicKeyAlgorithm::RS256).expect("rsa");
+        let rsa =
+            Authenticator::with_public_key(RSA_PUBLIC, PublicKeyAlgorithm::RS256).expect("rsa");
         assert!(rsa.verify(&format!("{header}.{payload}.")).is_err());
     }
 
     #[test]
     fn refuses_another_secret() {
-        let token = sign_hs256(b"some other secret entirely, also long", &json!({"sub": "a", "exp": later()}));
+        let token = sign_hs256(
+            b"some other secret entirely, also long",
+            &json!({"sub": "a", "exp": later()}),
+        );
         let error = hs256().verify(&token).expect_err("wrong secret");
         assert_eq!(error.to_string(), "invalid token: bad signature");
     }
@@ -498,20 +551,24 @@ mod tests {
     fn refuses_hs256_signed_with_the_public_key() {
         // The classic confusion attack: the public key, being public, used as
         // an HMAC secret by an attacker hoping the server does the same.
-        let rsa = Authenticator::with_public_key(RSA_PUBLIC, PublicKeyAlgorithm::RS256).expect("rsa");
+        let rsa =
+            Authenticator::with_public_key(RSA_PUBLIC, PublicKeyAlgorithm::RS256).expect("rsa");
         let claims = json!({"sub": "mallory", "exp": later(), "role": "admin"});
         for secret in [RSA_PUBLIC, RSA_PUBLIC.trim()] {
             let token = sign_hs256(secret.as_bytes(), &claims);
             assert!(rsa.verify(&token).is_err());
         }
         let ec = Authenticator::with_public_key(EC_PUBLIC, PublicKeyAlgorithm::ES256).expect("ec");
-        assert!(ec.verify(&sign_hs256(EC_PUBLIC.as_bytes(), &claims)).is_err());
+        assert!(ec
+            .verify(&sign_hs256(EC_PUBLIC.as_bytes(), &claims))
+            .is_err());
     }
 
     #[test]
     fn public_keys_verify_their_own_tokens() {
         let claims = json!({"sub": "carol", "exp": later(), "role": "worker"});
-        let rsa = Authenticator::with_public_key(RSA_PUBLIC, PublicKeyAlgorithm::RS256).expect("rsa");
+        let rsa =
+            Authenticator::with_public_key(RSA_PUBLIC, PublicKeyAlgorithm::RS256).expect("rsa");
         let token = sign(
             Algorithm::RS256,
             &EncodingKey::from_rsa_pem(RSA_PRIVATE.as_bytes()).expect("rsa key"),
@@ -533,23 +590,48 @@ mod tests {
 
     #[test]
     fn public_key_mode_cannot_mint() {
-        let rsa = Authenticator::with_public_key(RSA_PUBLIC, PublicKeyAlgorithm::RS256).expect("rsa");
-        let error = rsa.mint("a", Role::User, Duration::from_secs(60)).expect_err("cannot mint");
-        assert_eq!(error.to_string(), "cannot mint: configured with a public key");
+        let rsa =
+            Authenticator::with_public_key(RSA_PUBLIC, PublicKeyAlgorithm::RS256).expect("rsa");
+        let error = rsa
+            .mint("a", Role::User, Duration::from_secs(60))
+            .expect_err("cannot mint");
+        assert_eq!(
+            error.to_string(),
+            "cannot mint: configured with a public key"
+        );
         assert!(!rsa.can_mint());
     }
 
     #[test]
     fn parses_roles() {
         let auth = hs256();
-        let role_of = |claims: serde_json::Value| auth.verify(&sign_hs256(SECRET.as_bytes(), &claims)).map(|c| c.role);
+        let role_of = |claims: serde_json::Value| {
+            auth.verify(&sign_hs256(SECRET.as_bytes(), &claims))
+                .map(|c| c.role)
+        };
         let exp = later();
-        assert_eq!(role_of(json!({"sub": "a", "exp": exp})).ok(), Some(Role::User));
-        assert_eq!(role_of(json!({"sub": "a", "exp": exp, "role": null})).ok(), Some(Role::User));
-        assert_eq!(role_of(json!({"sub": "a", "exp": exp, "role": "user"})).ok(), Some(Role::User));
-        assert_eq!(role_of(json!({"sub": "a", "exp": exp, "role": "admin"})).ok(), Some(Role::Admin));
-        assert_eq!(role_of(json!({"sub": "a", "exp": exp, "role": "worker"})).ok(), Some(Role::Worker));
-        let error = role_of(json!({"sub": "a", "exp": exp, "role": "superuser"})).expect_err("unknown role");
+        assert_eq!(
+            role_of(json!({"sub": "a", "exp": exp})).ok(),
+            Some(Role::User)
+        );
+        assert_eq!(
+            role_of(json!({"sub": "a", "exp": exp, "role": null})).ok(),
+            Some(Role::User)
+        );
+        assert_eq!(
+            role_of(json!({"sub": "a", "exp": exp, "role": "user"})).ok(),
+            Some(Role::User)
+        );
+        assert_eq!(
+            role_of(json!({"sub": "a", "exp": exp, "role": "admin"})).ok(),
+            Some(Role::Admin)
+        );
+        assert_eq!(
+            role_of(json!({"sub": "a", "exp": exp, "role": "worker"})).ok(),
+            Some(Role::Worker)
+        );
+        let error = role_of(json!({"sub": "a", "exp": exp, "role": "superuser"}))
+            .expect_err("unknown role");
         assert!(error.to_string().contains("superuser"), "{error}");
         assert!(role_of(json!({"sub": "a", "exp": exp, "role": "Admin"})).is_err());
         assert!(role_of(json!({"sub": "a", "exp": exp, "role": 1})).is_err());
@@ -563,7 +645,9 @@ mod tests {
         let config = Config::for_data_dir(dir.path().join("nested").join("data"));
         let first = Authenticator::load(&config).expect("first load");
         assert!(first.is_generated_secret());
-        let token = first.mint("dev", Role::User, Duration::from_secs(60)).expect("mint");
+        let token = first
+            .mint("dev", Role::User, Duration::from_secs(60))
+            .expect("mint");
 
         let path = config.jwt_secret_path();
         let stored = std::fs::read_to_string(&path).expect("secret file");
@@ -572,10 +656,15 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(&path).expect("metadata").permissions().mode();
+            let mode = std::fs::metadata(&path)
+                .expect("metadata")
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
-        let leftovers = std::fs::read_dir(&config.data_dir).expect("data dir").count();
+        let leftovers = std::fs::read_dir(&config.data_dir)
+            .expect("data dir")
+            .count();
         assert_eq!(leftovers, 1, "only the secret file remains");
 
         let second = Authenticator::load(&config).expect("second load");
@@ -598,8 +687,11 @@ mod tests {
 
     #[test]
     fn errors_do_not_show_keys() {
-        let error = Authenticator::with_public_key("-----BEGIN PUBLIC KEY-----\nbm90IGEga2V5\n-----END PUBLIC KEY-----", PublicKeyAlgorithm::RS256)
-            .expect_err("bad key");
+        let error = Authenticator::with_public_key(
+            "-----BEGIN PUBLIC KEY-----\nbm90IGEga2V5\n-----END PUBLIC KEY-----",
+            PublicKeyAlgorithm::RS256,
+        )
+        .expect_err("bad key");
         assert!(!error.to_string().contains("bm90IGEga2V5"), "{error}");
         let dir = tempfile::tempdir().expect("tempdir");
         let config = Config::for_data_dir(dir.path());

@@ -90,9 +90,10 @@ impl FetchError {
         match self {
             FetchError::Timeout | FetchError::Network(_) => true,
             FetchError::Status(status) => matches!(status, 408 | 425 | 429 | 500..=599),
-            FetchError::BadUrl(_) | FetchError::Blocked { .. } | FetchError::TooLarge { .. } | FetchError::Policy(_) => {
-                false
-            }
+            FetchError::BadUrl(_)
+            | FetchError::Blocked { .. }
+            | FetchError::TooLarge { .. }
+            | FetchError::Policy(_) => false,
         }
     }
 }
@@ -107,7 +108,9 @@ pub struct UrlFetcher {
 
 impl fmt::Debug for UrlFetcher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("UrlFetcher").field("policy", &self.policy).finish_non_exhaustive()
+        f.debug_struct("UrlFetcher")
+            .field("policy", &self.policy)
+            .finish_non_exhaustive()
     }
 }
 
@@ -137,7 +140,11 @@ impl UrlFetcher {
             .user_agent(concat!("jobcast/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| FetchError::Network(format!("cannot build the HTTP client: {e}")))?;
-        Ok(UrlFetcher { client, allow, policy })
+        Ok(UrlFetcher {
+            client,
+            allow,
+            policy,
+        })
     }
 
     pub fn policy(&self) -> &FetchPolicy {
@@ -195,7 +202,8 @@ impl UrlFetcher {
 
 /// Parses `text` as an http(s) URL without credentials.
 fn parse_url(text: &str) -> Result<Url, FetchError> {
-    let url = Url::parse(text.trim()).map_err(|e| FetchError::BadUrl(format!("not a valid URL ({e})")))?;
+    let url = Url::parse(text.trim())
+        .map_err(|e| FetchError::BadUrl(format!("not a valid URL ({e})")))?;
     check_shape(&url)?;
     Ok(url)
 }
@@ -242,7 +250,8 @@ impl Resolve for GuardedResolver {
         let allow = Arc::clone(&self.allow);
         let host = name.as_str().to_owned();
         Box::pin(async move {
-            let resolved: Vec<SocketAddr> = match tokio::net::lookup_host((host.as_str(), 0)).await {
+            let resolved: Vec<SocketAddr> = match tokio::net::lookup_host((host.as_str(), 0)).await
+            {
                 Ok(addresses) => addresses.collect(),
                 Err(e) => {
                     let error = FetchError::Network(format!("cannot resolve {host}: {e}"));
@@ -259,7 +268,9 @@ impl Resolve for GuardedResolver {
                     Ok(()) => allowed.push(address),
                     Err(FetchError::Blocked { host, .. }) if refused.is_none() => {
                         let reason = match blocked_reason(address.ip()) {
-                            Some(reason) => format!("resolves to {}, which is {reason}", address.ip()),
+                            Some(reason) => {
+                                format!("resolves to {}, which is {reason}", address.ip())
+                            }
                             None => format!("resolves to {}, which is not allowed", address.ip()),
                         };
                         refused = Some(FetchError::Blocked { host, reason });
@@ -268,7 +279,8 @@ impl Resolve for GuardedResolver {
                 }
             }
             if allowed.is_empty() {
-                let error = refused.unwrap_or_else(|| FetchError::Network(format!("{host} has no address")));
+                let error = refused
+                    .unwrap_or_else(|| FetchError::Network(format!("{host} has no address")));
                 return Err(Box::new(error) as Box<dyn StdError + Send + Sync>);
             }
             Ok(Box::new(allowed.into_iter()) as Addrs)
@@ -346,7 +358,9 @@ impl AllowEntry {
             && host.split('.').all(|label| {
                 !label.is_empty()
                     && label.len() <= 63
-                    && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                    && label
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
                     && !label.starts_with('-')
                     && !label.ends_with('-')
             });
@@ -365,7 +379,9 @@ impl fmt::Display for AllowEntry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             AllowEntry::Host(host) => f.write_str(host),
-            AllowEntry::Net(net) if net.prefix_len() == net.max_prefix_len() => write!(f, "{}", net.addr()),
+            AllowEntry::Net(net) if net.prefix_len() == net.max_prefix_len() => {
+                write!(f, "{}", net.addr())
+            }
             AllowEntry::Net(net) => write!(f, "{net}"),
         }
     }
@@ -397,7 +413,9 @@ impl Allowlist {
 
     fn allows_host(&self, host: &str) -> bool {
         let host = host.trim_end_matches('.');
-        self.hosts.iter().any(|allowed| allowed.eq_ignore_ascii_case(host))
+        self.hosts
+            .iter()
+            .any(|allowed| allowed.eq_ignore_ascii_case(host))
     }
 
     fn allows_ip(&self, ip: IpAddr) -> bool {
@@ -453,21 +471,62 @@ const V4_BLOCKED: [([u8; 4], u8, &str); 17] = [
 /// IPv6 ranges refused by default (besides `::`, `::1` and the ranges that
 /// embed an IPv4 address, see [`embedded_v4`]).
 const V6_BLOCKED: [(u128, u8, &str); 10] = [
-    (0x0100_0000_0000_0000_0000_0000_0000_0000, 64, "a discard-only address"),
-    (0x0064_ff9b_0001_0000_0000_0000_0000_0000, 48, "a local-use NAT64 address"),
-    (0x2001_0000_0000_0000_0000_0000_0000_0000, 32, "a Teredo tunnel address"),
-    (0x2001_0002_0000_0000_0000_0000_0000_0000, 48, "a benchmarking address"),
-    (0x2001_0db8_0000_0000_0000_0000_0000_0000, 32, "a documentation address"),
-    (0x3fff_0000_0000_0000_0000_0000_0000_0000, 20, "a documentation address"),
-    (0xfc00_0000_0000_0000_0000_0000_0000_0000, 7, "a unique local address"),
-    (0xfe80_0000_0000_0000_0000_0000_0000_0000, 10, "a link-local address"),
-    (0xfec0_0000_0000_0000_0000_0000_0000_0000, 10, "a site-local address"),
-    (0xff00_0000_0000_0000_0000_0000_0000_0000, 8, "a multicast address"),
+    (
+        0x0100_0000_0000_0000_0000_0000_0000_0000,
+        64,
+        "a discard-only address",
+    ),
+    (
+        0x0064_ff9b_0001_0000_0000_0000_0000_0000,
+        48,
+        "a local-use NAT64 address",
+    ),
+    (
+        0x2001_0000_0000_0000_0000_0000_0000_0000,
+        32,
+        "a Teredo tunnel address",
+    ),
+    (
+        0x2001_0002_0000_0000_0000_0000_0000_0000,
+        48,
+        "a benchmarking address",
+    ),
+    (
+        0x2001_0db8_0000_0000_0000_0000_0000_0000,
+        32,
+        "a documentation address",
+    ),
+    (
+        0x3fff_0000_0000_0000_0000_0000_0000_0000,
+        20,
+        "a documentation address",
+    ),
+    (
+        0xfc00_0000_0000_0000_0000_0000_0000_0000,
+        7,
+        "a unique local address",
+    ),
+    (
+        0xfe80_0000_0000_0000_0000_0000_0000_0000,
+        10,
+        "a link-local address",
+    ),
+    (
+        0xfec0_0000_0000_0000_0000_0000_0000_0000,
+        10,
+        "a site-local address",
+    ),
+    (
+        0xff00_0000_0000_0000_0000_0000_0000_0000,
+        8,
+        "a multicast address",
+    ),
 ];
 
 fn in_v4(ip: Ipv4Addr, net: [u8; 4], prefix: u8) -> bool {
     let shift = 32 - u32::from(prefix);
-    u32::from(ip).checked_shr(shift).unwrap_or(0) == u32::from_be_bytes(net).checked_shr(shift).unwrap_or(0)
+    u32::from(ip).checked_shr(shift).unwrap_or(0)
+        == u32::from_be_bytes(net).checked_shr(shift).unwrap_or(0)
 }
 
 fn in_v6(ip: Ipv6Addr, net: u128, prefix: u8) -> bool {
@@ -481,7 +540,9 @@ fn embedded_v4(ip: Ipv6Addr) -> Option<(&'static str, Ipv4Addr)> {
     let low = Ipv4Addr::new(o[12], o[13], o[14], o[15]);
     match ip.segments() {
         [0, 0, 0, 0, 0, 0xffff, _, _] => Some(("an IPv4-mapped", low)),
-        [0, 0, 0, 0, 0, 0, _, _] if !ip.is_unspecified() && !ip.is_loopback() => Some(("an IPv4-compatible", low)),
+        [0, 0, 0, 0, 0, 0, _, _] if !ip.is_unspecified() && !ip.is_loopback() => {
+            Some(("an IPv4-compatible", low))
+        }
         [0x64, 0xff9b, 0, 0, 0, 0, _, _] => Some(("a NAT64", low)),
         [0x2002, ..] => Some(("a 6to4", Ipv4Addr::new(o[2], o[3], o[4], o[5]))),
         _ => None,
@@ -515,7 +576,9 @@ fn v6_reason(ip: Ipv6Addr) -> Option<String> {
         return match v4_reason(v4) {
             Some(reason) => Some(format!("{how} form of {v4}, {reason}")),
             // Deprecated (RFC 4291) and never needed to reach a public host.
-            None if how == "an IPv4-compatible" => Some("an IPv4-compatible address (deprecated)".to_owned()),
+            None if how == "an IPv4-compatible" => {
+                Some("an IPv4-compatible address (deprecated)".to_owned())
+            }
             None => None,
         };
     }
@@ -542,7 +605,9 @@ fn disposition_filename(header: &str) -> Option<String> {
             .find(|(name, _)| name == "filename")
             .map(|(_, value)| value.clone())
     };
-    extended.or_else(plain).and_then(|name| sanitize_filename(&name))
+    extended
+        .or_else(plain)
+        .and_then(|name| sanitize_filename(&name))
 }
 
 /// `name=value` parameters after the first `;`, values unquoted.
@@ -638,7 +703,10 @@ fn percent_decode(text: &str) -> Vec<u8> {
 
 /// The last non-empty path segment of `url`, percent-decoded.
 fn url_filename(url: &Url) -> Option<String> {
-    let segment = url.path_segments()?.rev().find(|segment| !segment.is_empty())?;
+    let segment = url
+        .path_segments()?
+        .rev()
+        .find(|segment| !segment.is_empty())?;
     sanitize_filename(&String::from_utf8_lossy(&percent_decode(segment)))
 }
 
@@ -746,31 +814,74 @@ mod tests {
 
     #[test]
     fn allowlist_entries_parse() {
-        assert_eq!(AllowEntry::parse(" Files.Example.COM. "), Ok(AllowEntry::Host("files.example.com".into())));
-        assert_eq!(AllowEntry::parse("10.0.0.0/8").map(|e| e.to_string()), Ok("10.0.0.0/8".into()));
-        assert_eq!(AllowEntry::parse("10.1.2.3/8").map(|e| e.to_string()), Ok("10.0.0.0/8".into()));
-        assert_eq!(AllowEntry::parse("127.0.0.1").map(|e| e.to_string()), Ok("127.0.0.1".into()));
-        assert_eq!(AllowEntry::parse("[::1]").map(|e| e.to_string()), Ok("::1".into()));
-        assert_eq!(AllowEntry::parse("fd00::/8").map(|e| e.to_string()), Ok("fd00::/8".into()));
-        for bad in ["", "http://example.com", "example.com:8080", "*.example.com", "10.0.0.0/33", "bad host", "127.1", "-x.com"] {
+        assert_eq!(
+            AllowEntry::parse(" Files.Example.COM. "),
+            Ok(AllowEntry::Host("files.example.com".into()))
+        );
+        assert_eq!(
+            AllowEntry::parse("10.0.0.0/8").map(|e| e.to_string()),
+            Ok("10.0.0.0/8".into())
+        );
+        assert_eq!(
+            AllowEntry::parse("10.1.2.3/8").map(|e| e.to_string()),
+            Ok("10.0.0.0/8".into())
+        );
+        assert_eq!(
+            AllowEntry::parse("127.0.0.1").map(|e| e.to_string()),
+            Ok("127.0.0.1".into())
+        );
+        assert_eq!(
+            AllowEntry::parse("[::1]").map(|e| e.to_string()),
+            Ok("::1".into())
+        );
+        assert_eq!(
+            AllowEntry::parse("fd00::/8").map(|e| e.to_string()),
+            Ok("fd00::/8".into())
+        );
+        for bad in [
+            "",
+            "http://example.com",
+            "example.com:8080",
+            "*.example.com",
+            "10.0.0.0/33",
+            "bad host",
+            "127.1",
+            "-x.com",
+        ] {
             assert!(AllowEntry::parse(bad).is_err(), "{bad:?} should be refused");
         }
-        let error = Allowlist::parse(&["ok.example".into(), "a b".into(), "1.2.3.4/40".into()]).expect_err("bad entries");
+        let error = Allowlist::parse(&["ok.example".into(), "a b".into(), "1.2.3.4/40".into()])
+            .expect_err("bad entries");
         let FetchError::Policy(message) = error else {
             panic!("expected Policy, got {error:?}");
         };
-        assert!(message.contains("\"a b\"") && message.contains("1.2.3.4/40"), "{message}");
+        assert!(
+            message.contains("\"a b\"") && message.contains("1.2.3.4/40"),
+            "{message}"
+        );
     }
 
     #[test]
     fn allowlist_lets_ranges_and_hosts_through() {
-        let allow = Allowlist::parse(&["10.0.0.0/8".into(), "127.0.0.1".into(), "Internal.Example".into()])
-            .expect("valid allowlist");
+        let allow = Allowlist::parse(&[
+            "10.0.0.0/8".into(),
+            "127.0.0.1".into(),
+            "Internal.Example".into(),
+        ])
+        .expect("valid allowlist");
         assert!(allow.check_ip("x", "10.9.8.7".parse().expect("ip")).is_ok());
-        assert!(allow.check_ip("x", "127.0.0.1".parse().expect("ip")).is_ok());
-        assert!(allow.check_ip("x", "::ffff:127.0.0.1".parse().expect("ip")).is_ok());
-        assert!(allow.check_ip("x", "127.0.0.2".parse().expect("ip")).is_err());
-        assert!(allow.check_ip("x", "192.168.0.1".parse().expect("ip")).is_err());
+        assert!(allow
+            .check_ip("x", "127.0.0.1".parse().expect("ip"))
+            .is_ok());
+        assert!(allow
+            .check_ip("x", "::ffff:127.0.0.1".parse().expect("ip"))
+            .is_ok());
+        assert!(allow
+            .check_ip("x", "127.0.0.2".parse().expect("ip"))
+            .is_err());
+        assert!(allow
+            .check_ip("x", "192.168.0.1".parse().expect("ip"))
+            .is_err());
         assert!(allow.allows_host("internal.example"));
         assert!(allow.allows_host("INTERNAL.example."));
         assert!(!allow.allows_host("other.example"));
@@ -780,18 +891,42 @@ mod tests {
     fn urls_are_checked_before_any_connection() {
         let allow = Allowlist::default();
         let check = |text: &str| parse_url(text).and_then(|url| check_target(&allow, &url));
-        assert!(matches!(check("ftp://example.com/file"), Err(FetchError::BadUrl(_))));
-        assert!(matches!(check("file:///etc/passwd"), Err(FetchError::BadUrl(_))));
+        assert!(matches!(
+            check("ftp://example.com/file"),
+            Err(FetchError::BadUrl(_))
+        ));
+        assert!(matches!(
+            check("file:///etc/passwd"),
+            Err(FetchError::BadUrl(_))
+        ));
         assert!(matches!(check("not a url"), Err(FetchError::BadUrl(_))));
-        assert!(matches!(check("http://user:pw@example.com/"), Err(FetchError::BadUrl(_))));
+        assert!(matches!(
+            check("http://user:pw@example.com/"),
+            Err(FetchError::BadUrl(_))
+        ));
         let error = check("http://user:hunter2@example.com/").expect_err("credentials");
         assert!(!error.to_string().contains("hunter2"));
-        assert!(matches!(check("http://169.254.169.254/latest/meta-data"), Err(FetchError::Blocked { .. })));
-        assert!(matches!(check("http://[::1]:8080/"), Err(FetchError::Blocked { .. })));
-        assert!(matches!(check("http://[::ffff:7f00:1]/"), Err(FetchError::Blocked { .. })));
+        assert!(matches!(
+            check("http://169.254.169.254/latest/meta-data"),
+            Err(FetchError::Blocked { .. })
+        ));
+        assert!(matches!(
+            check("http://[::1]:8080/"),
+            Err(FetchError::Blocked { .. })
+        ));
+        assert!(matches!(
+            check("http://[::ffff:7f00:1]/"),
+            Err(FetchError::Blocked { .. })
+        ));
         // Other spellings of 127.0.0.1 are normalised by the URL parser.
-        assert!(matches!(check("http://2130706433/"), Err(FetchError::Blocked { .. })));
-        assert!(matches!(check("http://0x7f.1/"), Err(FetchError::Blocked { .. })));
+        assert!(matches!(
+            check("http://2130706433/"),
+            Err(FetchError::Blocked { .. })
+        ));
+        assert!(matches!(
+            check("http://0x7f.1/"),
+            Err(FetchError::Blocked { .. })
+        ));
         assert!(check("https://example.com/a.pdf").is_ok());
     }
 
@@ -806,10 +941,14 @@ mod tests {
             Some("a;b.pdf")
         );
         assert_eq!(
-            disposition_filename("attachment; filename=plain.txt; filename*=UTF-8''na%C3%AFve.pdf").as_deref(),
+            disposition_filename("attachment; filename=plain.txt; filename*=UTF-8''na%C3%AFve.pdf")
+                .as_deref(),
             Some("naïve.pdf")
         );
-        assert_eq!(disposition_filename("attachment; filename=\"../../etc/passwd\"").as_deref(), Some("passwd"));
+        assert_eq!(
+            disposition_filename("attachment; filename=\"../../etc/passwd\"").as_deref(),
+            Some("passwd")
+        );
         assert_eq!(disposition_filename("inline").as_deref(), None);
         let url = Url::parse("https://example.com/files/My%20Report.pdf?x=1").expect("url");
         assert_eq!(url_filename(&url).as_deref(), Some("My Report.pdf"));

@@ -13,6 +13,7 @@ mod rows;
 mod schema;
 mod sql;
 mod sqlite;
+mod writes;
 
 pub use database_url::{connect, DatabaseUrl};
 pub use error::OpenError;

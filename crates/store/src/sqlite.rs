@@ -37,6 +37,8 @@ const READERS: u32 = 4;
 
 type RowColumns = (String, i64, Option<String>, Option<i64>);
 
+crate::writes::job_writes!(SqliteConnection);
+
 /// A `Store` in one SQLite file.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
@@ -114,78 +116,6 @@ async fn load_row(conn: &mut SqliteConnection, id: JobId) -> Result<JobRow, Stor
     JobRow::decode(&snapshot, run_after, lease_owner, lease_until)
 }
 
-async fn load_snapshot(
-    conn: &mut SqliteConnection,
-    id: JobId,
-) -> Result<Option<JobSnapshot>, StoreError> {
-    let found: Option<String> = sqlx::query_scalar(sql::SELECT_SNAPSHOT)
-        .bind(id.to_string())
-        .fetch_optional(conn)
-        .await
-        .map_err(db)?;
-    found.as_deref().map(rows::decode_snapshot).transpose()
-}
-
-async fn insert_job(
-    conn: &mut SqliteConnection,
-    row: &JobRow,
-    event: &Event,
-    input: &JobInput,
-) -> Result<(), StoreError> {
-    let snapshot = &row.snapshot;
-    sqlx::query(sql::INSERT_JOB)
-        .bind(row.id())
-        .bind(&snapshot.owner)
-        .bind(&snapshot.kind)
-        .bind(row.status())
-        .bind(row.created_at())
-        .bind(row.run_after)
-        .bind(&row.lease_owner)
-        .bind(row.lease_until)
-        .bind(row.attempt())
-        .bind(row.max_attempts())
-        .bind(row.snapshot_json()?)
-        .execute(&mut *conn)
-        .await
-        .map_err(db)?;
-    sqlx::query(sql::INSERT_INPUT)
-        .bind(row.id())
-        .bind(&input.filename)
-        .bind(input.media_type.as_str())
-        .bind(&input.bytes)
-        .execute(&mut *conn)
-        .await
-        .map_err(db)?;
-    insert_event(conn, event).await
-}
-
-async fn save(conn: &mut SqliteConnection, row: &JobRow, event: &Event) -> Result<(), StoreError> {
-    sqlx::query(sql::UPDATE_JOB)
-        .bind(row.id())
-        .bind(row.status())
-        .bind(row.run_after)
-        .bind(&row.lease_owner)
-        .bind(row.lease_until)
-        .bind(row.attempt())
-        .bind(row.max_attempts())
-        .bind(row.snapshot_json()?)
-        .execute(&mut *conn)
-        .await
-        .map_err(db)?;
-    insert_event(conn, event).await
-}
-
-async fn insert_event(conn: &mut SqliteConnection, event: &Event) -> Result<(), StoreError> {
-    sqlx::query(sql::INSERT_EVENT)
-        .bind(event.job_id.to_string())
-        .bind(rows::to_i64(event.seq))
-        .bind(rows::encode_event(event)?)
-        .execute(conn)
-        .await
-        .map_err(db)?;
-    Ok(())
-}
-
 #[async_trait]
 impl Store for SqliteStore {
     fn backend(&self) -> &'static str {
@@ -218,28 +148,9 @@ impl Store for SqliteStore {
         let mut tx = self.write().await?;
         if let Some(key) = idempotency_key {
             let ids: Vec<JobId> = jobs.iter().map(|j| j.id).collect();
-            let taken = sqlx::query(sql::INSERT_IDEMPOTENCY)
-                .bind(owner)
-                .bind(key)
-                .bind(rows::encode_job_ids(&ids)?)
-                .bind(now.as_millis())
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?
-                .rows_affected();
-            if taken == 0 {
-                let earlier: String = sqlx::query_scalar(sql::IDEMPOTENT_JOB_IDS)
-                    .bind(owner)
-                    .bind(key)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err(db)?;
-                let mut jobs = Vec::new();
-                for id in rows::decode_job_ids(&earlier)? {
-                    jobs.extend(load_snapshot(&mut tx, id).await?);
-                }
+            if let Some(earlier) = take_idempotency_key(&mut tx, owner, key, &ids, now).await? {
                 return Ok(CreateOutcome {
-                    jobs,
+                    jobs: earlier,
                     events: Vec::new(),
                     replayed: true,
                 });

@@ -92,14 +92,17 @@ impl fmt::Display for ConfigProblem {
                     Origin::File(path) => {
                         write!(f, "unknown key `{name}` in {} is ignored", path.display())?;
                     }
-                    Origin::Flags | Origin::Default => write!(f, "unknown setting {name} is ignored")?,
+                    Origin::Flags | Origin::Default => {
+                        write!(f, "unknown setting {name} is ignored")?
+                    }
                 }
                 if let Some(suggestion) = suggestion {
                     write!(f, " (did you mean {suggestion}?)")?;
                 }
                 Ok(())
             }
-            ConfigProblem::Invalid { setting, message } | ConfigProblem::Warning { setting, message } => {
+            ConfigProblem::Invalid { setting, message }
+            | ConfigProblem::Warning { setting, message } => {
                 write!(f, "{setting}: {message}")
             }
         }

@@ -91,11 +91,17 @@ impl Input<'_> {
                 .iter()
                 .map(|item| match item {
                     toml::Value::String(text) => Ok(text.trim().to_owned()),
-                    other => Err(format!("expected a list of strings, found {} in it", article(other))),
+                    other => Err(format!(
+                        "expected a list of strings, found {} in it",
+                        article(other)
+                    )),
                 })
                 .filter(|item| item.as_ref().map_or(true, |text| !text.is_empty()))
                 .collect(),
-            Input::Toml(other) => Err(format!("expected a list of strings, found {}", article(other))),
+            Input::Toml(other) => Err(format!(
+                "expected a list of strings, found {}",
+                article(other)
+            )),
         }
     }
 
@@ -159,7 +165,12 @@ fn number_and_unit(text: &str) -> Option<(u64, String)> {
 
 /// Bytes: `26214400`, `25MiB`, `25 MB`, `1GiB`, `512k`.
 fn parse_size(text: &str) -> Result<u64, String> {
-    let bad = || format!("expected a size in bytes such as 26214400 or 25MiB, found {}", quote(text.trim()));
+    let bad = || {
+        format!(
+            "expected a size in bytes such as 26214400 or 25MiB, found {}",
+            quote(text.trim())
+        )
+    };
     let (number, unit) = number_and_unit(text).ok_or_else(bad)?;
     let factor: u64 = match unit.as_str() {
         "" | "b" => 1,
@@ -178,7 +189,12 @@ fn parse_size(text: &str) -> Result<u64, String> {
 
 /// Milliseconds: `20000`, or with a unit: `1500ms`, `20s`, `2m`.
 fn parse_millis(text: &str) -> Result<u64, String> {
-    let bad = || format!("expected milliseconds such as 20000, or 20s, found {}", quote(text.trim()));
+    let bad = || {
+        format!(
+            "expected milliseconds such as 20000, or 20s, found {}",
+            quote(text.trim())
+        )
+    };
     let (number, unit) = number_and_unit(text).ok_or_else(bad)?;
     let factor: u64 = match unit.as_str() {
         "" | "ms" => 1,
@@ -201,7 +217,9 @@ impl RawConfig {
     /// comma-separated; an empty value counts as unset). Unknown `JOBCAST_*`
     /// variables come back as non-fatal problems; values of the wrong kind
     /// (`JOBCAST_WORKERS=many`) as fatal ones.
-    pub fn from_env(vars: impl IntoIterator<Item = (String, String)>) -> (RawConfig, Vec<ConfigProblem>) {
+    pub fn from_env(
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> (RawConfig, Vec<ConfigProblem>) {
         let mut raw = RawConfig::default();
         let mut problems = Vec::new();
         for (name, value) in vars {
@@ -241,7 +259,10 @@ impl RawConfig {
                 let message = format!("not valid TOML: {}", e.message());
                 return (
                     RawConfig::default(),
-                    vec![ConfigProblem::invalid(format!("configuration file {}", path.display()), message)],
+                    vec![ConfigProblem::invalid(
+                        format!("configuration file {}", path.display()),
+                        message,
+                    )],
                 );
             }
         };
@@ -365,7 +386,10 @@ impl fmt::Debug for RawConfig {
         f.debug_struct("RawConfig")
             .field("listen", &self.listen)
             .field("data_dir", &self.data_dir)
-            .field("database_url", &self.database_url.as_deref().map(redact_url))
+            .field(
+                "database_url",
+                &self.database_url.as_deref().map(redact_url),
+            )
             .field("redis_url", &self.redis_url.as_deref().map(redact_url))
             .field("jwt_secret", &self.jwt_secret)
             .field("jwt_public_key", &self.jwt_public_key)
@@ -376,7 +400,10 @@ impl fmt::Debug for RawConfig {
             .field("workers", &self.workers)
             .field("url_allowlist", &self.url_allowlist)
             .field("fetch_timeout_ms", &self.fetch_timeout_ms)
-            .field("llm_base_url", &self.llm_base_url.as_deref().map(redact_url))
+            .field(
+                "llm_base_url",
+                &self.llm_base_url.as_deref().map(redact_url),
+            )
             .field("llm_api_key", &self.llm_api_key)
             .field("llm_model", &self.llm_model)
             .field("job_max_attempts", &self.job_max_attempts)

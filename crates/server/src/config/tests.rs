@@ -11,7 +11,10 @@ const EC_PUBLIC: &str = include_str!("../../tests/fixtures/ec-public.pem");
 const EC384_PUBLIC: &str = include_str!("../../tests/fixtures/ec384-public.pem");
 
 fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-    pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
 }
 
 fn load_env(pairs: &[(&str, &str)]) -> Result<Loaded, ConfigErrors> {
@@ -54,11 +57,17 @@ fn reads_the_environment() {
         ("JOBCAST_DATA_DIR", "/var/lib/jobcast"),
         ("JOBCAST_REDIS_URL", "redis://cache:6379/0"),
         ("JOBCAST_JWT_SECRET", "0123456789abcdef0123456789abcdef"),
-        ("JOBCAST_CORS_ORIGINS", "https://app.example.com/, http://localhost:3000"),
+        (
+            "JOBCAST_CORS_ORIGINS",
+            "https://app.example.com/, http://localhost:3000",
+        ),
         ("JOBCAST_MAX_UPLOAD_BYTES", "10MiB"),
         ("JOBCAST_MAX_FILES", "20"),
         ("JOBCAST_WORKERS", "3"),
-        ("JOBCAST_URL_ALLOWLIST", "10.0.0.0/8, Files.Internal ,127.0.0.1"),
+        (
+            "JOBCAST_URL_ALLOWLIST",
+            "10.0.0.0/8, Files.Internal ,127.0.0.1",
+        ),
         ("JOBCAST_FETCH_TIMEOUT_MS", "1500"),
         ("JOBCAST_LLM_BASE_URL", "http://localhost:11434/v1"),
         ("JOBCAST_LLM_API_KEY", "sk-test"),
@@ -76,15 +85,30 @@ fn reads_the_environment() {
     assert_eq!(config.listen, "0.0.0.0:9000".parse().expect("addr"));
     assert_eq!(config.database_url, "sqlite:///var/lib/jobcast/jobcast.db");
     assert_eq!(config.redis_url.as_deref(), Some("redis://cache:6379/0"));
-    assert_eq!(config.jwt, JwtConfig::Secret(Secret::new("0123456789abcdef0123456789abcdef")));
-    assert_eq!(config.cors_origins, ["https://app.example.com", "http://localhost:3000"]);
+    assert_eq!(
+        config.jwt,
+        JwtConfig::Secret(Secret::new("0123456789abcdef0123456789abcdef"))
+    );
+    assert_eq!(
+        config.cors_origins,
+        ["https://app.example.com", "http://localhost:3000"]
+    );
     assert_eq!(config.max_upload_bytes, 10 * 1024 * 1024);
     assert_eq!(config.max_files, 20);
     assert_eq!(config.workers, 3);
-    assert_eq!(config.url_allowlist, ["10.0.0.0/8", "files.internal", "127.0.0.1"]);
+    assert_eq!(
+        config.url_allowlist,
+        ["10.0.0.0/8", "files.internal", "127.0.0.1"]
+    );
     assert_eq!(config.fetch_timeout, Duration::from_millis(1500));
-    assert_eq!(config.llm.base_url.as_deref(), Some("http://localhost:11434/v1"));
-    assert_eq!(config.llm.api_key.as_ref().map(Secret::expose), Some("sk-test"));
+    assert_eq!(
+        config.llm.base_url.as_deref(),
+        Some("http://localhost:11434/v1")
+    );
+    assert_eq!(
+        config.llm.api_key.as_ref().map(Secret::expose),
+        Some("sk-test")
+    );
     assert_eq!(config.llm.model.as_deref(), Some("llama3"));
     assert_eq!(config.job_max_attempts, 5);
     assert_eq!(config.log.as_deref(), Some("debug"));
@@ -114,11 +138,16 @@ database_url = "postgres://jobcast@db/jobcast"
     .expect("valid");
     assert_eq!(loaded.config.workers, 4, "flag wins");
     assert_eq!(loaded.config.max_files, 5, "environment wins over the file");
-    assert_eq!(loaded.config.listen, "127.0.0.1:7000".parse().expect("addr"), "file is used");
+    assert_eq!(
+        loaded.config.listen,
+        "127.0.0.1:7000".parse().expect("addr"),
+        "file is used"
+    );
     assert_eq!(loaded.config.database_url, "postgres://jobcast@db/jobcast");
 
     // JOBCAST_CONFIG names the file when no flag does.
-    let loaded = load_env(&[("JOBCAST_CONFIG", file.to_str().expect("utf-8 path"))]).expect("valid");
+    let loaded =
+        load_env(&[("JOBCAST_CONFIG", file.to_str().expect("utf-8 path"))]).expect("valid");
     assert_eq!(loaded.config.workers, 2);
 }
 
@@ -145,14 +174,21 @@ jwt_secret = "a secret of at least thirty-two bytes!"
     assert_eq!(loaded.config.max_upload_bytes, 1 << 20);
     assert_eq!(loaded.config.workers, 6);
     assert_eq!(loaded.config.fetch_timeout, Duration::from_secs(2));
-    assert_eq!(loaded.config.cors_origins, ["https://a.example", "https://b.example:8443"]);
+    assert_eq!(
+        loaded.config.cors_origins,
+        ["https://a.example", "https://b.example:8443"]
+    );
     assert_eq!(loaded.config.url_allowlist, ["192.168.0.0/16"]);
 }
 
 #[test]
 fn every_problem_is_reported_at_once() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let file = write(dir.path(), "jobcast.toml", "workers = true\nmax_files = -1\n");
+    let file = write(
+        dir.path(),
+        "jobcast.toml",
+        "workers = true\nmax_files = -1\n",
+    );
     let errors = Config::load(ConfigSources {
         file: Some(file.clone()),
         env: env(&[
@@ -164,8 +200,14 @@ fn every_problem_is_reported_at_once() {
             ("JOBCAST_DATABASE_URL", "mysql://root:hunter2@db/jobcast"),
             ("JOBCAST_REDIS_URL", "http://cache:6379"),
             ("JOBCAST_LLM_BASE_URL", "ftp://models.example"),
-            ("JOBCAST_URL_ALLOWLIST", "10.0.0.0/8,http://x.example,300.1.1.1/8"),
-            ("JOBCAST_CORS_ORIGINS", "https://ok.example,https://bad.example/path"),
+            (
+                "JOBCAST_URL_ALLOWLIST",
+                "10.0.0.0/8,http://x.example,300.1.1.1/8",
+            ),
+            (
+                "JOBCAST_CORS_ORIGINS",
+                "https://ok.example,https://bad.example/path",
+            ),
             ("JOBCAST_WORKERZ", "2"),
         ]),
         flags: RawConfig {
@@ -198,31 +240,51 @@ fn every_problem_is_reported_at_once() {
     assert_eq!(errors.problems.len(), 13, "{text}");
     assert!(!text.contains("hunter2"), "{text}");
     assert!(!text.contains("BEGIN PUBLIC KEY"), "{text}");
-    assert!(errors.warnings.iter().any(|w| w.contains("JOBCAST_WORKERZ") && w.contains("JOBCAST_WORKERS")));
+    assert!(errors
+        .warnings
+        .iter()
+        .any(|w| w.contains("JOBCAST_WORKERZ") && w.contains("JOBCAST_WORKERS")));
 }
 
 #[test]
 fn a_single_problem_is_one_line() {
     let errors = load_env(&[("JOBCAST_WORKERS", "0")]).expect_err("invalid");
-    assert_eq!(errors.to_string(), "JOBCAST_WORKERS: must be at least 1 (zero workers would never run a job)");
+    assert_eq!(
+        errors.to_string(),
+        "JOBCAST_WORKERS: must be at least 1 (zero workers would never run a job)"
+    );
 }
 
 #[test]
 fn unknown_keys_and_variables_are_warnings() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let file = write(dir.path(), "jobcast.toml", "wrokers = 2\nmystery = 1\n[llm]\nmodel = \"x\"\n");
+    let file = write(
+        dir.path(),
+        "jobcast.toml",
+        "wrokers = 2\nmystery = 1\n[llm]\nmodel = \"x\"\n",
+    );
     let loaded = Config::load(ConfigSources {
         file: Some(file),
-        env: env(&[("JOBCAST_DATADIR", "/tmp/x"), ("JOBCAST_TEST_ANYTHING", "1"), ("JOBCAST_CONFIG", "")]),
+        env: env(&[
+            ("JOBCAST_DATADIR", "/tmp/x"),
+            ("JOBCAST_TEST_ANYTHING", "1"),
+            ("JOBCAST_CONFIG", ""),
+        ]),
         ..ConfigSources::default()
     })
     .expect("unknown keys are not fatal");
     let warnings = loaded.warnings.join("\n");
     assert_eq!(loaded.warnings.len(), 4, "{warnings}");
-    assert!(warnings.contains("unknown key `wrokers`") && warnings.contains("did you mean `workers`?"), "{warnings}");
+    assert!(
+        warnings.contains("unknown key `wrokers`") && warnings.contains("did you mean `workers`?"),
+        "{warnings}"
+    );
     assert!(warnings.contains("unknown key `mystery`"), "{warnings}");
     assert!(warnings.contains("unknown key `llm`"), "{warnings}");
-    assert!(warnings.contains("JOBCAST_DATADIR") && warnings.contains("did you mean JOBCAST_DATA_DIR?"), "{warnings}");
+    assert!(
+        warnings.contains("JOBCAST_DATADIR") && warnings.contains("did you mean JOBCAST_DATA_DIR?"),
+        "{warnings}"
+    );
 }
 
 #[test]
@@ -236,18 +298,33 @@ fn a_broken_or_missing_file_is_an_error() {
     .expect_err("syntax error");
     assert!(errors.to_string().contains("not valid TOML"), "{errors}");
 
-    let errors = load_env(&[("JOBCAST_CONFIG", "/nonexistent/jobcast.toml"), ("JOBCAST_WORKERS", "x")])
-        .expect_err("missing file");
+    let errors = load_env(&[
+        ("JOBCAST_CONFIG", "/nonexistent/jobcast.toml"),
+        ("JOBCAST_WORKERS", "x"),
+    ])
+    .expect_err("missing file");
     let text = errors.to_string();
-    assert!(text.contains("/nonexistent/jobcast.toml: cannot read it"), "{text}");
-    assert!(text.contains("JOBCAST_WORKERS: expected a whole number, found \"x\""), "{text}");
+    assert!(
+        text.contains("/nonexistent/jobcast.toml: cannot read it"),
+        "{text}"
+    );
+    assert!(
+        text.contains("JOBCAST_WORKERS: expected a whole number, found \"x\""),
+        "{text}"
+    );
 }
 
 #[test]
 fn listen_addresses() {
     let listen = |text: &str| load_env(&[("JOBCAST_LISTEN", text)]).map(|l| l.config.listen);
-    assert_eq!(listen("[::]:8080").ok(), Some("[::]:8080".parse().expect("addr")));
-    assert_eq!(listen("localhost:9999").ok(), Some("127.0.0.1:9999".parse().expect("addr")));
+    assert_eq!(
+        listen("[::]:8080").ok(),
+        Some("[::]:8080".parse().expect("addr"))
+    );
+    assert_eq!(
+        listen("localhost:9999").ok(),
+        Some("127.0.0.1:9999".parse().expect("addr"))
+    );
     let error = listen("8080").expect_err("a bare port");
     assert!(error.to_string().contains("0.0.0.0:8080"), "{error}");
     assert!(listen("127.0.0.1:99999").is_err());
@@ -255,7 +332,8 @@ fn listen_addresses() {
 
 #[test]
 fn database_and_redis_urls() {
-    let db = |text: &str| load_env(&[("JOBCAST_DATABASE_URL", text)]).map(|l| l.config.database_url);
+    let db =
+        |text: &str| load_env(&[("JOBCAST_DATABASE_URL", text)]).map(|l| l.config.database_url);
     assert!(db("sqlite://data/jobcast.db").is_ok());
     assert!(db("sqlite::memory:").is_ok());
     assert!(db("postgres://u:p@db:5432/jobcast").is_ok());
@@ -280,7 +358,8 @@ fn jwt_public_key_from_text_or_file() {
 
     let dir = tempfile::tempdir().expect("tempdir");
     let path = write(dir.path(), "ec.pem", EC_PUBLIC);
-    let loaded = load_env(&[("JOBCAST_JWT_PUBLIC_KEY", path.to_str().expect("utf-8"))]).expect("PEM file");
+    let loaded =
+        load_env(&[("JOBCAST_JWT_PUBLIC_KEY", path.to_str().expect("utf-8"))]).expect("PEM file");
     assert_eq!(
         loaded.config.jwt,
         JwtConfig::PublicKey {
@@ -303,22 +382,52 @@ fn bad_jwt_keys_are_refused_without_showing_them() {
         assert!(error.contains(expected), "expected {expected:?} in {error}");
         assert!(!error.contains("-----BEGIN"), "{error}");
     };
-    refuse(&[("JOBCAST_JWT_PUBLIC_KEY", RSA_PRIVATE)], "holds a private key");
-    refuse(&[("JOBCAST_JWT_PUBLIC_KEY", EC384_PUBLIC)], "other than P-256");
-    refuse(&[("JOBCAST_JWT_PUBLIC_KEY", "-----BEGIN PUBLIC KEY-----\ngarbage\n")], "not a PEM public key");
-    refuse(&[("JOBCAST_JWT_PUBLIC_KEY", "/no/such/key.pem")], "cannot read /no/such/key.pem");
     refuse(
-        &[("JOBCAST_JWT_PUBLIC_KEY", RSA_PUBLIC), ("JOBCAST_JWT_ALGORITHM", "ES256")],
+        &[("JOBCAST_JWT_PUBLIC_KEY", RSA_PRIVATE)],
+        "holds a private key",
+    );
+    refuse(
+        &[("JOBCAST_JWT_PUBLIC_KEY", EC384_PUBLIC)],
+        "other than P-256",
+    );
+    refuse(
+        &[(
+            "JOBCAST_JWT_PUBLIC_KEY",
+            "-----BEGIN PUBLIC KEY-----\ngarbage\n",
+        )],
+        "not a PEM public key",
+    );
+    refuse(
+        &[("JOBCAST_JWT_PUBLIC_KEY", "/no/such/key.pem")],
+        "cannot read /no/such/key.pem",
+    );
+    refuse(
+        &[
+            ("JOBCAST_JWT_PUBLIC_KEY", RSA_PUBLIC),
+            ("JOBCAST_JWT_ALGORITHM", "ES256"),
+        ],
         "is ES256, but the public key is for RS256",
     );
     refuse(
-        &[("JOBCAST_JWT_PUBLIC_KEY", RSA_PUBLIC), ("JOBCAST_JWT_ALGORITHM", "HS256")],
+        &[
+            ("JOBCAST_JWT_PUBLIC_KEY", RSA_PUBLIC),
+            ("JOBCAST_JWT_ALGORITHM", "HS256"),
+        ],
         "needs a shared secret",
     );
-    refuse(&[("JOBCAST_JWT_ALGORITHM", "RS256")], "no public key is set");
-    refuse(&[("JOBCAST_JWT_ALGORITHM", "none")], "expected HS256, RS256 or ES256");
     refuse(
-        &[("JOBCAST_JWT_SECRET", "0123456789abcdef0123456789abcdef"), ("JOBCAST_JWT_ALGORITHM", "RS256")],
+        &[("JOBCAST_JWT_ALGORITHM", "RS256")],
+        "no public key is set",
+    );
+    refuse(
+        &[("JOBCAST_JWT_ALGORITHM", "none")],
+        "expected HS256, RS256 or ES256",
+    );
+    refuse(
+        &[
+            ("JOBCAST_JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+            ("JOBCAST_JWT_ALGORITHM", "RS256"),
+        ],
         "needs a public key",
     );
 }
@@ -350,22 +459,36 @@ fn secrets_stay_out_of_debug_output() {
     let loaded = load_env(&[
         ("JOBCAST_JWT_SECRET", "super-secret-value-0123456789abcdef"),
         ("JOBCAST_LLM_API_KEY", "sk-very-secret"),
-        ("JOBCAST_DATABASE_URL", "postgres://jobcast:db-password@db/jobcast"),
+        (
+            "JOBCAST_DATABASE_URL",
+            "postgres://jobcast:db-password@db/jobcast",
+        ),
         ("JOBCAST_REDIS_URL", "redis://:redis-password@cache:6379"),
     ])
     .expect("valid");
     let shown = format!("{:?}", loaded.config);
-    for hidden in ["super-secret-value", "sk-very-secret", "db-password", "redis-password"] {
+    for hidden in [
+        "super-secret-value",
+        "sk-very-secret",
+        "db-password",
+        "redis-password",
+    ] {
         assert!(!shown.contains(hidden), "{hidden} shown in {shown}");
     }
-    assert!(shown.contains("postgres://jobcast:***@db/jobcast"), "{shown}");
+    assert!(
+        shown.contains("postgres://jobcast:***@db/jobcast"),
+        "{shown}"
+    );
 
     let (raw, _) = RawConfig::from_env(env(&[
         ("JOBCAST_JWT_SECRET", "super-secret-value"),
         ("JOBCAST_DATABASE_URL", "postgres://u:db-password@db/x"),
     ]));
     let shown = format!("{raw:?}");
-    assert!(!shown.contains("super-secret-value") && !shown.contains("db-password"), "{shown}");
+    assert!(
+        !shown.contains("super-secret-value") && !shown.contains("db-password"),
+        "{shown}"
+    );
     assert_eq!(redact_url("postgres://u@db/x"), "postgres://u@db/x");
 }
 
@@ -374,6 +497,9 @@ fn for_data_dir_builds_a_test_config() {
     let config = Config::for_data_dir("/tmp/jobcast-test");
     assert_eq!(config.database_url, "sqlite:///tmp/jobcast-test/jobcast.db");
     assert_eq!(config.listen.port(), 0);
-    assert_eq!(config.jwt_secret_path(), std::path::PathBuf::from("/tmp/jobcast-test/jwt-secret"));
+    assert_eq!(
+        config.jwt_secret_path(),
+        std::path::PathBuf::from("/tmp/jobcast-test/jwt-secret")
+    );
     assert_eq!(config.max_upload_bytes, 26_214_400);
 }

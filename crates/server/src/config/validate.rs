@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use super::problem::{ConfigErrors, ConfigProblem, Origin};
 use super::raw::{quote, RawConfig, KEYS};
-use super::{defaults, default_database_url, Config, ConfigSources, JwtConfig, LlmConfig, Loaded};
+use super::{default_database_url, defaults, Config, ConfigSources, JwtConfig, LlmConfig, Loaded};
 use super::{PublicKeyAlgorithm, Secret};
 
 /// A JWT secret shorter than this is accepted with a warning.
@@ -59,7 +59,10 @@ pub(super) fn load(sources: ConfigSources) -> Result<Loaded, ConfigErrors> {
     };
     let config = check.config(merged);
 
-    let (fatal, rest): (Vec<_>, Vec<_>) = check.problems.into_iter().partition(ConfigProblem::is_fatal);
+    let (fatal, rest): (Vec<_>, Vec<_>) = check
+        .problems
+        .into_iter()
+        .partition(ConfigProblem::is_fatal);
     let warnings = rest.iter().map(ToString::to_string).collect();
     if fatal.is_empty() {
         Ok(Loaded { config, warnings })
@@ -93,7 +96,13 @@ impl Check<'_> {
     }
 
     /// A number that must be at least 1.
-    fn positive<T: Copy + PartialEq + From<u8>>(&mut self, key: &str, value: Option<T>, default: T, why: &str) -> T {
+    fn positive<T: Copy + PartialEq + From<u8>>(
+        &mut self,
+        key: &str,
+        value: Option<T>,
+        default: T,
+        why: &str,
+    ) -> T {
         match value {
             Some(n) if n == T::from(0) => {
                 self.invalid(key, format!("must be at least 1 ({why})"));
@@ -122,7 +131,11 @@ impl Check<'_> {
             }
         }
         let redis_url = raw.redis_url;
-        let jwt = self.jwt(raw.jwt_secret, raw.jwt_public_key, raw.jwt_algorithm.as_deref());
+        let jwt = self.jwt(
+            raw.jwt_secret,
+            raw.jwt_public_key,
+            raw.jwt_algorithm.as_deref(),
+        );
         let cors_origins = self.cors_origins(raw.cors_origins.unwrap_or_default());
         let max_upload_bytes = self.positive(
             "max_upload_bytes",
@@ -186,7 +199,10 @@ impl Check<'_> {
             return address;
         }
         // `localhost:8080` is common enough to accept without a lookup.
-        if let Some(port) = trimmed.strip_prefix("localhost:").and_then(|p| p.parse::<u16>().ok()) {
+        if let Some(port) = trimmed
+            .strip_prefix("localhost:")
+            .and_then(|p| p.parse::<u16>().ok())
+        {
             return SocketAddr::from((Ipv4Addr::LOCALHOST, port));
         }
         let hint = if trimmed.parse::<u16>().is_ok() {
@@ -215,19 +231,28 @@ impl Check<'_> {
         }
     }
 
-    fn jwt(&mut self, secret: Option<Secret>, public_key: Option<String>, algorithm: Option<&str>) -> JwtConfig {
-        let algorithm = algorithm.and_then(|name| match name.trim().to_ascii_uppercase().as_str() {
-            "HS256" => Some(JwtAlgorithm::Hs256),
-            "RS256" => Some(JwtAlgorithm::Public(PublicKeyAlgorithm::RS256)),
-            "ES256" => Some(JwtAlgorithm::Public(PublicKeyAlgorithm::ES256)),
-            _ => {
-                self.invalid(
-                    "jwt_algorithm",
-                    format!("expected HS256, RS256 or ES256, found {}", quote(name.trim())),
-                );
-                None
-            }
-        });
+    fn jwt(
+        &mut self,
+        secret: Option<Secret>,
+        public_key: Option<String>,
+        algorithm: Option<&str>,
+    ) -> JwtConfig {
+        let algorithm =
+            algorithm.and_then(|name| match name.trim().to_ascii_uppercase().as_str() {
+                "HS256" => Some(JwtAlgorithm::Hs256),
+                "RS256" => Some(JwtAlgorithm::Public(PublicKeyAlgorithm::RS256)),
+                "ES256" => Some(JwtAlgorithm::Public(PublicKeyAlgorithm::ES256)),
+                _ => {
+                    self.invalid(
+                        "jwt_algorithm",
+                        format!(
+                            "expected HS256, RS256 or ES256, found {}",
+                            quote(name.trim())
+                        ),
+                    );
+                    None
+                }
+            });
         match (secret, public_key) {
             (Some(_), Some(_)) => {
                 let message = format!(
@@ -270,7 +295,11 @@ impl Check<'_> {
 
     /// The PEM text (read from the file when `value` is a path) and the
     /// algorithm it is for.
-    fn public_key(&mut self, value: &str, wanted: Option<JwtAlgorithm>) -> Option<(String, PublicKeyAlgorithm)> {
+    fn public_key(
+        &mut self,
+        value: &str,
+        wanted: Option<JwtAlgorithm>,
+    ) -> Option<(String, PublicKeyAlgorithm)> {
         let (pem, what) = if value.contains("-----BEGIN") {
             (value.to_owned(), "the PEM text".to_owned())
         } else {
@@ -318,7 +347,10 @@ impl Check<'_> {
     fn cors_origins(&mut self, origins: Vec<String>) -> Vec<String> {
         if origins.iter().any(|origin| origin == "*") {
             if origins.len() > 1 {
-                self.invalid("cors_origins", "`*` allows every origin: list it alone, or list origins without it");
+                self.invalid(
+                    "cors_origins",
+                    "`*` allows every origin: list it alone, or list origins without it",
+                );
             }
             return vec!["*".to_owned()];
         }
@@ -326,7 +358,9 @@ impl Check<'_> {
         for origin in origins {
             match normalize_origin(&origin) {
                 Ok(normalized) => valid.push(normalized),
-                Err(message) => self.invalid("cors_origins", format!("{}: {message}", quote(&origin))),
+                Err(message) => {
+                    self.invalid("cors_origins", format!("{}: {message}", quote(&origin)))
+                }
             }
         }
         valid
@@ -337,13 +371,21 @@ impl Check<'_> {
         for entry in entries {
             match crate::fetch::AllowEntry::parse(&entry) {
                 Ok(parsed) => valid.push(parsed.to_string()),
-                Err(message) => self.invalid("url_allowlist", format!("{}: {message}", quote(entry.trim()))),
+                Err(message) => self.invalid(
+                    "url_allowlist",
+                    format!("{}: {message}", quote(entry.trim())),
+                ),
             }
         }
         valid
     }
 
-    fn llm(&mut self, base_url: Option<String>, api_key: Option<Secret>, model: Option<String>) -> LlmConfig {
+    fn llm(
+        &mut self,
+        base_url: Option<String>,
+        api_key: Option<Secret>,
+        model: Option<String>,
+    ) -> LlmConfig {
         let base_url = base_url.filter(|url| !url.trim().is_empty());
         if let Some(url) = &base_url {
             if let Err(message) = check_url(url, &["http", "https"], "http:// or https://") {
@@ -392,14 +434,21 @@ pub(crate) fn inspect_public_key(pem_text: &str) -> Result<PublicKeyAlgorithm, S
         return Ok(PublicKeyAlgorithm::RS256);
     }
     if jsonwebtoken::DecodingKey::from_ec_pem(bytes).is_ok() {
-        return if parsed.contents().windows(P256_OID.len()).any(|w| w == P256_OID) {
+        return if parsed
+            .contents()
+            .windows(P256_OID.len())
+            .any(|w| w == P256_OID)
+        {
             Ok(PublicKeyAlgorithm::ES256)
         } else {
             Err("is an EC key on a curve other than P-256; only ES256 (P-256) EC keys are supported".to_owned())
         };
     }
     if jsonwebtoken::DecodingKey::from_ed_pem(bytes).is_ok() {
-        return Err("is an Ed25519 key; only RSA (RS256) and EC P-256 (ES256) keys are supported".to_owned());
+        return Err(
+            "is an Ed25519 key; only RSA (RS256) and EC P-256 (ES256) keys are supported"
+                .to_owned(),
+        );
     }
     Err("is not a valid RSA or EC public key".to_owned())
 }
@@ -410,7 +459,9 @@ fn scheme_of(text: &str) -> String {
         Some((scheme, _))
             if !scheme.is_empty()
                 && scheme.len() <= 20
-                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')) =>
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')) =>
         {
             format!("{scheme:?}")
         }
@@ -449,7 +500,8 @@ fn check_url(url: &str, schemes: &[&str], expected: &str) -> Result<(), String> 
 
 /// `https://app.example.com/` → `https://app.example.com`.
 fn normalize_origin(text: &str) -> Result<String, String> {
-    let parsed = url::Url::parse(text.trim()).map_err(|e| format!("not an origin such as https://app.example.com ({e})"))?;
+    let parsed = url::Url::parse(text.trim())
+        .map_err(|e| format!("not an origin such as https://app.example.com ({e})"))?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err("an origin starts with http:// or https://".to_owned());
     }

@@ -48,14 +48,20 @@ impl Running {
 
     fn sigterm(mut self) -> std::process::ExitStatus {
         let pid = self.child.id().to_string();
-        let sent = Command::new("kill").args(["-TERM", &pid]).status().expect("kill");
+        let sent = Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill");
         assert!(sent.success());
         let start = Instant::now();
         loop {
             if let Some(status) = self.child.try_wait().expect("wait") {
                 return status;
             }
-            assert!(start.elapsed() < Duration::from_secs(30), "no exit 30 s after SIGTERM");
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "no exit 30 s after SIGTERM"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -68,15 +74,24 @@ fn token(data_dir: &Path, user: &str) -> String {
         .env_remove("JOBCAST_JWT_SECRET")
         .output()
         .expect("jobcast token");
-    assert!(out.status.success(), "token failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).expect("utf-8").trim().to_string()
+    assert!(
+        out.status.success(),
+        "token failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .expect("utf-8")
+        .trim()
+        .to_string()
 }
 
 async fn create(http: &reqwest::Client, base: &str, token: &str, steps: u32) -> JobSnapshot {
     let created: CreatedJobs = http
         .post(format!("{base}/api/jobs"))
         .bearer_auth(token)
-        .json(&json!({"kind": "demo.steps", "text": "x", "options": {"steps": steps, "step_ms": 50}}))
+        .json(
+            &json!({"kind": "demo.steps", "text": "x", "options": {"steps": steps, "step_ms": 50}}),
+        )
         .send()
         .await
         .expect("create")
@@ -106,7 +121,12 @@ async fn survives(stop: impl FnOnce(Running)) {
     let alice = token(dir.path(), "alice");
     let mut ids = Vec::new();
     for _ in 0..6 {
-        ids.push(create(&http, &server.base, &alice, 40).await.job_id.to_string());
+        ids.push(
+            create(&http, &server.base, &alice, 40)
+                .await
+                .job_id
+                .to_string(),
+        );
     }
     let start = Instant::now();
     loop {
@@ -120,7 +140,10 @@ async fn survives(stop: impl FnOnce(Running)) {
         if running >= 2 {
             break;
         }
-        assert!(start.elapsed() < Duration::from_secs(20), "jobs never started");
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "jobs never started"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     stop(server);
@@ -134,7 +157,10 @@ async fn survives(stop: impl FnOnce(Running)) {
                 assert_eq!(j.status, Status::Completed, "job {id}: {j:?}");
                 break;
             }
-            assert!(start.elapsed() < Duration::from_secs(60), "job {id} stuck: {j:?}");
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "job {id} stuck: {j:?}"
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         let events: EventList = http
@@ -149,7 +175,10 @@ async fn survives(stop: impl FnOnce(Running)) {
         for (i, e) in events.events.iter().enumerate() {
             assert_eq!(e.seq, i as u64 + 1, "job {id}: gap or duplicate");
         }
-        assert_eq!(events.events.last().map(|e| e.kind), Some(EventType::Completed));
+        assert_eq!(
+            events.events.last().map(|e| e.kind),
+            Some(EventType::Completed)
+        );
     }
     let rerun = {
         let mut n = 0;
@@ -160,7 +189,10 @@ async fn survives(stop: impl FnOnce(Running)) {
         }
         n
     };
-    assert!(rerun >= 2, "the jobs that were running ran again as a new attempt");
+    assert!(
+        rerun >= 2,
+        "the jobs that were running ran again as a new attempt"
+    );
     server.kill_9();
 }
 

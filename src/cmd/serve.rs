@@ -15,14 +15,20 @@ pub async fn run(flags: ServeFlags) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     let address = listener.local_addr()?;
-    println!("jobcast {} listening on http://{address}", env!("CARGO_PKG_VERSION"));
+    println!(
+        "jobcast {} listening on http://{address}",
+        env!("CARGO_PKG_VERSION")
+    );
     println!("dashboard: http://{address}/");
     println!("database: {}", app.state().store().backend());
     if app.auth().is_generated_secret() {
-        let token = app
-            .auth()
-            .mint("dev", Role::User, std::time::Duration::from_secs(24 * 3600))?;
-        println!("development token (user \"dev\", valid 24 h; secret kept in {}):", config.data_dir.display());
+        let token =
+            app.auth()
+                .mint("dev", Role::User, std::time::Duration::from_secs(24 * 3600))?;
+        println!(
+            "development token (user \"dev\", valid 24 h; secret kept in {}):",
+            config.data_dir.display()
+        );
         println!("{token}");
     }
     app.serve(listener, shutdown_signal()).await?;

@@ -70,8 +70,14 @@ mod tests {
 
     #[test]
     fn reads_durations() {
-        assert_eq!(parse_ttl("90s").ok(), Some(std::time::Duration::from_secs(90)));
-        assert_eq!(parse_ttl("24h").ok(), Some(std::time::Duration::from_secs(86_400)));
+        assert_eq!(
+            parse_ttl("90s").ok(),
+            Some(std::time::Duration::from_secs(90))
+        );
+        assert_eq!(
+            parse_ttl("24h").ok(),
+            Some(std::time::Duration::from_secs(86_400))
+        );
         assert!(parse_ttl("0h").is_err());
         assert!(parse_ttl("5y").is_err());
         assert!(parse_ttl("").is_err());

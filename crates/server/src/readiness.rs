@@ -74,7 +74,11 @@ impl Readiness {
             checks.push(Check {
                 name: "redis",
                 ok,
-                detail: if ok { "PONG".into() } else { "does not answer".into() },
+                detail: if ok {
+                    "PONG".into()
+                } else {
+                    "does not answer".into()
+                },
             });
         }
         Report {

@@ -11,7 +11,8 @@ use jobcast_core::Status;
 use reqwest::multipart::{Form, Part};
 use serde_json::json;
 
-const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+const PNG: &[u8] =
+    b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
 const PDF: &[u8] = b"%PDF-1.4\n%%EOF\n";
 
 /// The user has no jobs, and the server still creates one on a good request.
@@ -24,8 +25,17 @@ async fn nothing_changed_and_still_serving(server: &TestServer, token: &str) {
         .json()
         .await
         .expect("page");
-    assert!(list.jobs.is_empty(), "a refused request created jobs: {:?}", list.jobs);
-    let health = server.http.get(server.url("/healthz")).send().await.expect("healthz");
+    assert!(
+        list.jobs.is_empty(),
+        "a refused request created jobs: {:?}",
+        list.jobs
+    );
+    let health = server
+        .http
+        .get(server.url("/healthz"))
+        .send()
+        .await
+        .expect("healthz");
     assert_eq!(health.status(), 200);
 }
 
@@ -52,19 +62,28 @@ async fn refused_uploads_name_the_file_and_create_nothing() {
     let server = TestServer::start().await;
     let alice = server.token("alice");
 
-    let (status, code, message) = send_form(&server, &alice, upload(vec![("empty.pdf", vec![])])).await;
+    let (status, code, message) =
+        send_form(&server, &alice, upload(vec![("empty.pdf", vec![])])).await;
     assert_eq!((status, code.as_str()), (400, "bad_request"));
     assert!(message.contains("empty.pdf"), "{message}");
 
-    let (status, code, message) = send_form(&server, &alice, upload(vec![("photo.pdf", PNG.to_vec())])).await;
+    let (status, code, message) =
+        send_form(&server, &alice, upload(vec![("photo.pdf", PNG.to_vec())])).await;
     assert_eq!((status, code.as_str()), (415, "unsupported_media_type"));
-    assert!(message.contains("photo.pdf") && message.contains("png"), "{message}");
+    assert!(
+        message.contains("photo.pdf") && message.contains("png"),
+        "{message}"
+    );
 
     // One bad file refuses the whole batch.
     let (status, _, message) = send_form(
         &server,
         &alice,
-        upload(vec![("good.pdf", PDF.to_vec()), ("bad.pdf", PNG.to_vec()), ("fine.txt", b"hi".to_vec())]),
+        upload(vec![
+            ("good.pdf", PDF.to_vec()),
+            ("bad.pdf", PNG.to_vec()),
+            ("fine.txt", b"hi".to_vec()),
+        ]),
     )
     .await;
     assert_eq!(status, 415);
@@ -96,7 +115,8 @@ async fn a_30_mb_upload_is_too_large() {
     let alice = server.token("alice");
     let mut big = PDF.to_vec();
     big.resize(30 * 1024 * 1024, b' ');
-    let (status, code, message) = send_form(&server, &alice, upload(vec![("novel.pdf", big)])).await;
+    let (status, code, message) =
+        send_form(&server, &alice, upload(vec![("novel.pdf", big)])).await;
     assert_eq!((status, code.as_str()), (413, "payload_too_large"));
     assert!(message.contains("novel.pdf"), "{message}");
 
@@ -125,23 +145,58 @@ async fn bad_json_kinds_and_options_are_refused() {
 
     let (status, code, _) = error_code(raw("{\"kind\": ").send().await.expect("r")).await;
     assert_eq!((status, code.as_str()), (400, "bad_request"));
-    assert_eq!(error_code(raw("[1,2,3]").send().await.expect("r")).await.0, 400);
-    assert_eq!(error_code(raw(r#"{"kind": 5, "text": "x"}"#).send().await.expect("r")).await.0, 400);
     assert_eq!(
-        error_code(raw(r#"{"kind": "demo.steps", "text": "x", "url": "http://a/"}"#).send().await.expect("r")).await.0,
+        error_code(raw("[1,2,3]").send().await.expect("r")).await.0,
+        400
+    );
+    assert_eq!(
+        error_code(raw(r#"{"kind": 5, "text": "x"}"#).send().await.expect("r"))
+            .await
+            .0,
+        400
+    );
+    assert_eq!(
+        error_code(
+            raw(r#"{"kind": "demo.steps", "text": "x", "url": "http://a/"}"#)
+                .send()
+                .await
+                .expect("r")
+        )
+        .await
+        .0,
         400,
         "text and url together"
     );
-    assert_eq!(error_code(raw(r#"{"kind": "demo.steps"}"#).send().await.expect("r")).await.0, 400);
     assert_eq!(
-        error_code(raw(r#"{"kind": "demo.steps", "text": "x", "sneaky": 1}"#).send().await.expect("r")).await.0,
+        error_code(raw(r#"{"kind": "demo.steps"}"#).send().await.expect("r"))
+            .await
+            .0,
+        400
+    );
+    assert_eq!(
+        error_code(
+            raw(r#"{"kind": "demo.steps", "text": "x", "sneaky": 1}"#)
+                .send()
+                .await
+                .expect("r")
+        )
+        .await
+        .0,
         400
     );
 
-    let (status, code, message) =
-        error_code(raw(r#"{"kind": "no.such.kind", "text": "x"}"#).send().await.expect("r")).await;
+    let (status, code, message) = error_code(
+        raw(r#"{"kind": "no.such.kind", "text": "x"}"#)
+            .send()
+            .await
+            .expect("r"),
+    )
+    .await;
     assert_eq!((status, code.as_str()), (400, "bad_request"));
-    assert!(message.contains("no.such.kind") && message.contains("demo.steps"), "{message}");
+    assert!(
+        message.contains("no.such.kind") && message.contains("demo.steps"),
+        "{message}"
+    );
 
     for options in [
         r#""not an object""#,
@@ -159,7 +214,11 @@ async fn bad_json_kinds_and_options_are_refused() {
             .await
             .expect("r");
         let (status, code, _) = error_code(response).await;
-        assert_eq!((status, code.as_str()), (422, "invalid_options"), "options {options}");
+        assert_eq!(
+            (status, code.as_str()),
+            (422, "invalid_options"),
+            "options {options}"
+        );
     }
     let form = upload(vec![("a.txt", b"hi".to_vec())]).text("options", "{not json");
     assert_eq!(send_form(&server, &alice, form).await.0, 422);
@@ -182,11 +241,20 @@ async fn bad_json_kinds_and_options_are_refused() {
         .expect("r");
     assert_eq!(error_code(bad_key).await.0, 400);
 
-    for path in ["/api/jobs?limit=0", "/api/jobs?limit=abc", "/api/jobs?status=bogus", "/api/jobs?cursor=zzz"] {
+    for path in [
+        "/api/jobs?limit=0",
+        "/api/jobs?limit=abc",
+        "/api/jobs?status=bogus",
+        "/api/jobs?cursor=zzz",
+    ] {
         let response = server.get(&alice, path).send().await.expect("r");
         assert_eq!(error_code(response).await.0, 400, "{path}");
     }
-    let unknown_route = server.get(&alice, "/api/nothing-here").send().await.expect("r");
+    let unknown_route = server
+        .get(&alice, "/api/nothing-here")
+        .send()
+        .await
+        .expect("r");
     assert_eq!(error_code(unknown_route).await.0, 404);
     nothing_changed_and_still_serving(&server, &alice).await;
     server.stop().await;
@@ -221,15 +289,29 @@ async fn someone_elses_job_is_not_found_everywhere() {
         let status = response.status().as_u16();
         let body = response.text().await.expect("body");
         assert_eq!(status, 404, "{method} {path}: {body}");
-        assert!(!body.contains("alice"), "{method} {path} leaked data: {body}");
+        assert!(
+            !body.contains("alice"),
+            "{method} {path} leaked data: {body}"
+        );
     }
     let still = server.job(&alice, &id).await;
     assert_eq!(still.last_seq, waiting.last_seq, "mallory changed nothing");
     assert_eq!(still.status, Status::WaitingInput);
-    let mallory_list: JobList = server.get(&mallory, "/api/jobs").send().await.expect("list").json().await.expect("page");
+    let mallory_list: JobList = server
+        .get(&mallory, "/api/jobs")
+        .send()
+        .await
+        .expect("list")
+        .json()
+        .await
+        .expect("page");
     assert!(mallory_list.jobs.is_empty());
 
-    let malformed = server.get(&alice, "/api/jobs/not-a-ulid").send().await.expect("r");
+    let malformed = server
+        .get(&alice, "/api/jobs/not-a-ulid")
+        .send()
+        .await
+        .expect("r");
     assert_eq!(error_code(malformed).await.0, 400);
     let missing = server
         .get(&alice, "/api/jobs/01ARZ3NDEKTSV4RRFFQ69G5FAV")
@@ -245,7 +327,9 @@ async fn private_and_metadata_urls_are_refused() {
     let server = TestServer::start().await;
     let alice = server.token("alice");
     // A real server on loopback, so a refusal is the allowlist's doing.
-    let local = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let local = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let port = local.local_addr().expect("addr").port();
     for url in [
         format!("http://127.0.0.1:{port}/invoice.txt"),
@@ -262,8 +346,15 @@ async fn private_and_metadata_urls_are_refused() {
             .await
             .expect("request");
         let (status, code, message) = error_code(response).await;
-        assert_eq!((status, code.as_str()), (403, "forbidden"), "{url}: {message}");
-        assert!(started.elapsed() < Duration::from_secs(5), "{url} was not refused up front");
+        assert_eq!(
+            (status, code.as_str()),
+            (403, "forbidden"),
+            "{url}: {message}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{url} was not refused up front"
+        );
     }
     for url in ["file:///etc/passwd", "ftp://example.com/x", "not a url"] {
         let response = server
@@ -282,7 +373,10 @@ fn b64url(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
         let chars = chunk.len() + 1;
         for i in 0..chars {
             out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
@@ -292,13 +386,17 @@ fn b64url(bytes: &[u8]) -> String {
 }
 
 fn now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).expect("clock").as_secs()
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock")
+        .as_secs()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forged_expired_and_missing_tokens_are_unauthorized() {
     let server = TestServer::start().await;
-    let payload = b64url(format!(r#"{{"sub":"alice","exp":{},"role":"admin"}}"#, now() + 3600).as_bytes());
+    let payload =
+        b64url(format!(r#"{{"sub":"alice","exp":{},"role":"admin"}}"#, now() + 3600).as_bytes());
     let alg_none = format!("{}.{payload}.", b64url(br#"{"alg":"none","typ":"JWT"}"#));
     let other_key = jsonwebtoken::encode(
         &jsonwebtoken::Header::default(),
@@ -308,7 +406,8 @@ async fn forged_expired_and_missing_tokens_are_unauthorized() {
     .expect("encode");
     let expired = {
         // Signed with the server's own key but expired an hour ago.
-        let secret = std::fs::read_to_string(server.data_dir.path().join("jwt-secret")).expect("generated secret");
+        let secret = std::fs::read_to_string(server.data_dir.path().join("jwt-secret"))
+            .expect("generated secret");
         jsonwebtoken::encode(
             &jsonwebtoken::Header::default(),
             &json!({"sub": "alice", "exp": now() - 3600}),
@@ -322,11 +421,20 @@ async fn forged_expired_and_missing_tokens_are_unauthorized() {
         ("expired", expired.as_str()),
         ("garbage", "abc.def.ghi"),
     ] {
-        let response = server.get(token, "/api/jobs").send().await.expect("request");
+        let response = server
+            .get(token, "/api/jobs")
+            .send()
+            .await
+            .expect("request");
         let (status, code, _) = error_code(response).await;
         assert_eq!((status, code.as_str()), (401, "unauthorized"), "{name}");
     }
-    let anonymous = server.http.get(server.url("/api/jobs")).send().await.expect("request");
+    let anonymous = server
+        .http
+        .get(server.url("/api/jobs"))
+        .send()
+        .await
+        .expect("request");
     assert_eq!(error_code(anonymous).await.0, 401);
     let basic = server
         .http

@@ -11,7 +11,8 @@ use jobcast_core::{EventType, JobSnapshot, Status};
 use reqwest::multipart::{Form, Part};
 use serde_json::{json, Value};
 
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+const PDF: &[u8] =
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_text_job_runs_to_completion_with_a_contiguous_log() {
@@ -29,7 +30,10 @@ async fn a_text_job_runs_to_completion_with_a_contiguous_log() {
     let id = job.job_id.to_string();
     let done = server.wait_status(&alice, &id, Status::Completed).await;
     assert_eq!(done.progress, 100.0);
-    assert_eq!(done.result.as_ref().map(|r| r["lines"].clone()), Some(json!(3)));
+    assert_eq!(
+        done.result.as_ref().map(|r| r["lines"].clone()),
+        Some(json!(3))
+    );
     assert!(done.started_at.is_some() && done.finished_at.is_some());
 
     let events = server.events(&alice, &id, 0).await;
@@ -58,7 +62,10 @@ async fn a_multipart_batch_makes_one_job_per_file() {
         .text("options", r#"{"steps": 2, "step_ms": 1}"#)
         .part("file", Part::bytes(PDF.to_vec()).file_name("a.pdf"))
         .part("file", Part::bytes(PDF.to_vec()).file_name("b.pdf"))
-        .part("file", Part::bytes(b"Invoice 7\nTotal 10".to_vec()).file_name("c.txt"));
+        .part(
+            "file",
+            Part::bytes(b"Invoice 7\nTotal 10".to_vec()).file_name("c.txt"),
+        );
     let response = server
         .post(&alice, "/api/jobs")
         .multipart(form)
@@ -73,7 +80,11 @@ async fn a_multipart_batch_makes_one_job_per_file() {
     let names: Vec<_> = created.jobs.iter().map(|j| j.filename.clone()).collect();
     assert_eq!(
         names,
-        vec![Some("a.pdf".into()), Some("b.pdf".into()), Some("c.txt".into())]
+        vec![
+            Some("a.pdf".into()),
+            Some("b.pdf".into()),
+            Some("c.txt".into())
+        ]
     );
     for job in &created.jobs {
         let id = job.job_id.to_string();
@@ -110,10 +121,16 @@ async fn lists_page_newest_first_with_filters_and_owners() {
     let bob = server.token("bob");
     let mut made = Vec::new();
     for _ in 0..5 {
-        made.push(server.create_demo(&alice, json!({"steps": 1, "step_ms": 0})).await);
+        made.push(
+            server
+                .create_demo(&alice, json!({"steps": 1, "step_ms": 0}))
+                .await,
+        );
     }
     for _ in 0..2 {
-        server.create_demo(&bob, json!({"steps": 1, "step_ms": 0})).await;
+        server
+            .create_demo(&bob, json!({"steps": 1, "step_ms": 0}))
+            .await;
     }
     for job in &made {
         server
@@ -129,7 +146,14 @@ async fn lists_page_newest_first_with_filters_and_owners() {
             Some(c) => format!("/api/jobs?limit=2&cursor={c}"),
             None => "/api/jobs?limit=2".to_string(),
         };
-        let page: JobList = server.get(&alice, &path).send().await.expect("list").json().await.expect("page");
+        let page: JobList = server
+            .get(&alice, &path)
+            .send()
+            .await
+            .expect("list")
+            .json()
+            .await
+            .expect("page");
         assert!(page.jobs.len() <= 2);
         seen.extend(page.jobs.iter().map(|j| j.job_id));
         pages += 1;
@@ -171,7 +195,14 @@ async fn lists_page_newest_first_with_filters_and_owners() {
         .expect("page");
     assert!(other_kind.jobs.is_empty());
 
-    let bobs: JobList = server.get(&bob, "/api/jobs").send().await.expect("list").json().await.expect("page");
+    let bobs: JobList = server
+        .get(&bob, "/api/jobs")
+        .send()
+        .await
+        .expect("list")
+        .json()
+        .await
+        .expect("page");
     assert_eq!(bobs.jobs.len(), 2);
     assert!(bobs.jobs.iter().all(|j| j.owner == "bob"));
     let all: JobList = server
@@ -190,12 +221,18 @@ async fn lists_page_newest_first_with_filters_and_owners() {
 async fn cancel_stops_a_running_job_and_a_queued_one() {
     let server = TestServer::start_with(|c| c.workers = 1).await;
     let alice = server.token("alice");
-    let running = server.create_demo(&alice, json!({"steps": 200, "step_ms": 50})).await;
-    let queued = server.create_demo(&alice, json!({"steps": 1, "step_ms": 0})).await;
+    let running = server
+        .create_demo(&alice, json!({"steps": 200, "step_ms": 50}))
+        .await;
+    let queued = server
+        .create_demo(&alice, json!({"steps": 1, "step_ms": 0}))
+        .await;
     let running_id = running.job_id.to_string();
     let queued_id = queued.job_id.to_string();
     server
-        .wait_for(&alice, &running_id, Duration::from_secs(10), |j| j.progress > 5.0)
+        .wait_for(&alice, &running_id, Duration::from_secs(10), |j| {
+            j.progress > 5.0
+        })
         .await;
 
     let queued_cancel: JobSnapshot = server
@@ -207,7 +244,10 @@ async fn cancel_stops_a_running_job_and_a_queued_one() {
         .await
         .expect("snapshot");
     assert_eq!(queued_cancel.status, Status::Cancelled);
-    assert!(queued_cancel.started_at.is_none(), "a cancelled queued job never starts");
+    assert!(
+        queued_cancel.started_at.is_none(),
+        "a cancelled queued job never starts"
+    );
 
     let response = server
         .post(&alice, &format!("/api/jobs/{running_id}/cancel"))
@@ -224,7 +264,10 @@ async fn cancel_stops_a_running_job_and_a_queued_one() {
     assert_contiguous(&events);
     assert_eq!(events.last().map(|e| e.kind), Some(EventType::Cancelled));
     let job = server.job(&alice, &running_id).await;
-    assert_eq!(job.last_seq, snapshot.last_seq, "no event after cancellation");
+    assert_eq!(
+        job.last_seq, snapshot.last_seq,
+        "no event after cancellation"
+    );
 
     let again = server
         .post(&alice, &format!("/api/jobs/{running_id}/cancel"))
@@ -241,7 +284,10 @@ async fn a_failed_job_reports_its_error_and_can_be_retried() {
     let server = TestServer::start().await;
     let alice = server.token("alice");
     let job = server
-        .create_demo(&alice, json!({"steps": 5, "step_ms": 1, "fail_at": 2, "fail": "input"}))
+        .create_demo(
+            &alice,
+            json!({"steps": 5, "step_ms": 1, "fail_at": 2, "fail": "input"}),
+        )
         .await;
     let id = job.job_id.to_string();
     let failed = server.wait_status(&alice, &id, Status::Failed).await;
@@ -271,9 +317,13 @@ async fn a_failed_job_reports_its_error_and_can_be_retried() {
     assert_contiguous(&events);
     assert!(events.iter().any(|e| e.kind == EventType::Retrying));
 
-    let finished = server.create_demo(&alice, json!({"steps": 1, "step_ms": 0})).await;
+    let finished = server
+        .create_demo(&alice, json!({"steps": 1, "step_ms": 0}))
+        .await;
     let finished_id = finished.job_id.to_string();
-    server.wait_status(&alice, &finished_id, Status::Completed).await;
+    server
+        .wait_status(&alice, &finished_id, Status::Completed)
+        .await;
     let refused = server
         .post(&alice, &format!("/api/jobs/{finished_id}/retry"))
         .send()
@@ -320,7 +370,10 @@ async fn a_clarification_is_answered_over_rest() {
     let snapshot: JobSnapshot = answered.json().await.expect("snapshot");
     assert_ne!(snapshot.status, Status::WaitingInput);
     let done = server.wait_status(&alice, &id, Status::Completed).await;
-    assert_eq!(done.result.as_ref().map(|r| r["answer"].clone()), Some(json!("yes please")));
+    assert_eq!(
+        done.result.as_ref().map(|r| r["answer"].clone()),
+        Some(json!("yes please"))
+    );
 
     let late = server
         .post(&alice, &format!("/api/jobs/{id}/clarifications/{cid}"))
@@ -351,8 +404,19 @@ async fn an_idempotency_key_returns_the_same_jobs() {
             .expect("body");
         ids.extend(created.jobs.iter().map(|j| j.job_id));
     }
-    assert_eq!(ids.len(), 1, "one job however often the request is repeated");
-    let list: JobList = server.get(&alice, "/api/jobs").send().await.expect("list").json().await.expect("page");
+    assert_eq!(
+        ids.len(),
+        1,
+        "one job however often the request is repeated"
+    );
+    let list: JobList = server
+        .get(&alice, "/api/jobs")
+        .send()
+        .await
+        .expect("list")
+        .json()
+        .await
+        .expect("page");
     assert_eq!(list.jobs.len(), 1);
     // The same key from another user is another request.
     let bob = server.token("bob");
@@ -373,21 +437,71 @@ async fn an_idempotency_key_returns_the_same_jobs() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_and_readiness() {
     let server = TestServer::start().await;
-    let health = server.http.get(server.url("/healthz")).send().await.expect("healthz");
+    let health = server
+        .http
+        .get(server.url("/healthz"))
+        .send()
+        .await
+        .expect("healthz");
     assert_eq!(health.status(), 200);
-    let ready = server.http.get(server.url("/readyz")).send().await.expect("readyz");
+    let ready = server
+        .http
+        .get(server.url("/readyz"))
+        .send()
+        .await
+        .expect("readyz");
     assert_eq!(ready.status(), 200);
     let report: Value = ready.json().await.expect("report");
     assert_eq!(report["ready"], json!(true));
     assert_eq!(report["checks"][0]["name"], json!("database"));
+    let backend = if cfg!(feature = "service-tests") {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    assert_eq!(
+        report["checks"][0]["detail"],
+        json!(backend),
+        "the suite runs on {backend}"
+    );
     server.stop().await;
 
     // A Redis that does not answer makes the instance unready.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = closed.local_addr().expect("addr").port();
     drop(closed);
-    let server = TestServer::start_with(|c| c.redis_url = Some(format!("redis://127.0.0.1:{port}"))).await;
-    let ready = server.http.get(server.url("/readyz")).send().await.expect("readyz");
+    let server =
+        TestServer::start_with(|c| c.redis_url = Some(format!("redis://127.0.0.1:{port}"))).await;
+    let ready = server
+        .http
+        .get(server.url("/readyz"))
+        .send()
+        .await
+        .expect("readyz");
     assert_eq!(ready.status(), 503);
+    server.stop().await;
+}
+
+/// With a live Redis configured, readiness checks it and reports it up.
+#[cfg(feature = "service-tests")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readiness_checks_a_live_redis() {
+    let redis =
+        std::env::var("JOBCAST_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
+    let server = TestServer::start_with(|c| c.redis_url = Some(redis.clone())).await;
+    let ready = server
+        .http
+        .get(server.url("/readyz"))
+        .send()
+        .await
+        .expect("readyz");
+    assert_eq!(
+        ready.status(),
+        200,
+        "Redis at {redis} must answer for service-tests"
+    );
+    let report: Value = ready.json().await.expect("report");
+    assert_eq!(report["checks"][1]["name"], json!("redis"));
+    assert_eq!(report["checks"][1]["ok"], json!(true));
     server.stop().await;
 }

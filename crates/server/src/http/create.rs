@@ -205,15 +205,22 @@ async fn from_multipart(state: &AppState, mut multipart: Multipart) -> Result<Ad
 
     let kind = kind.ok_or_else(|| ApiError::bad_request("missing form field \"kind\""))?;
     let processor = processor(state, &kind)?.clone();
-    let options = match options_text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        Some(text) => Some(serde_json::from_str::<Value>(text).map_err(|e| {
-            ApiError::invalid_options(format!("options is not valid JSON: {e}"))
-        })?),
-        None => None,
-    };
+    let options =
+        match options_text
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            Some(text) => Some(serde_json::from_str::<Value>(text).map_err(|e| {
+                ApiError::invalid_options(format!("options is not valid JSON: {e}"))
+            })?),
+            None => None,
+        };
     let options = intake::options(processor.as_ref(), options)?;
     if uploads.is_empty() {
-        return Err(ApiError::bad_request("no file: send 1 or more \"file\" parts"));
+        return Err(ApiError::bad_request(
+            "no file: send 1 or more \"file\" parts",
+        ));
     }
     let inputs = uploads
         .into_iter()

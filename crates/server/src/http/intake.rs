@@ -32,7 +32,10 @@ pub fn admit(
     max_bytes: u64,
 ) -> Result<JobInput, ApiError> {
     if upload.bytes.is_empty() {
-        return Err(ApiError::bad_request(format!("{} is empty", upload.label())));
+        return Err(ApiError::bad_request(format!(
+            "{} is empty",
+            upload.label()
+        )));
     }
     if upload.bytes.len() as u64 > max_bytes {
         return Err(too_large(&upload.label(), max_bytes));
@@ -93,11 +96,17 @@ mod tests {
 
     #[test]
     fn file_names_lose_paths_and_control_characters() {
-        assert_eq!(clean_filename("../../etc/passwd").as_deref(), Some("passwd"));
+        assert_eq!(
+            clean_filename("../../etc/passwd").as_deref(),
+            Some("passwd")
+        );
         assert_eq!(clean_filename("C:\\x\\a.pdf").as_deref(), Some("a.pdf"));
         assert_eq!(clean_filename("a\u{0}b\n.pdf").as_deref(), Some("ab.pdf"));
         assert_eq!(clean_filename(".."), None);
         assert_eq!(clean_filename("   "), None);
-        assert_eq!(clean_filename(&"x".repeat(1000)).map(|s| s.len()), Some(255));
+        assert_eq!(
+            clean_filename(&"x".repeat(1000)).map(|s| s.len()),
+            Some(255)
+        );
     }
 }

@@ -49,7 +49,9 @@ pub async fn list(
     };
     let limit = params.limit.unwrap_or(DEFAULT_PAGE);
     if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(ApiError::bad_request(format!("limit must be 1..={MAX_PAGE}")));
+        return Err(ApiError::bad_request(format!(
+            "limit must be 1..={MAX_PAGE}"
+        )));
     }
     let before = match params.cursor.as_deref().filter(|c| !c.is_empty()) {
         Some(cursor) => Some(
@@ -79,7 +81,9 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> Result<Json<JobSnapshot>, ApiError> {
     let id = parse_job_id(&id)?;
-    Ok(Json(visible_job(state.store().as_ref(), &caller, id).await?))
+    Ok(Json(
+        visible_job(state.store().as_ref(), &caller, id).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize)]
@@ -99,7 +103,9 @@ pub async fn events(
     visible_job(state.store().as_ref(), &caller, id).await?;
     let limit = params.limit.unwrap_or(DEFAULT_EVENTS);
     if !(1..=MAX_EVENTS).contains(&limit) {
-        return Err(ApiError::bad_request(format!("limit must be 1..={MAX_EVENTS}")));
+        return Err(ApiError::bad_request(format!(
+            "limit must be 1..={MAX_EVENTS}"
+        )));
     }
     let events = state
         .store()
@@ -116,9 +122,13 @@ pub async fn cancel(
     let id = parse_job_id(&id)?;
     let job = visible_job(state.store().as_ref(), &caller, id).await?;
     if job.status.is_terminal() {
-        return Err(ApiError::conflict(format!("the job is already {}", job.status)));
+        return Err(ApiError::conflict(format!(
+            "the job is already {}",
+            job.status
+        )));
     }
-    let draft = EventDraft::new(EventType::Cancelled).message(format!("Cancelled by {}", caller.user));
+    let draft =
+        EventDraft::new(EventType::Cancelled).message(format!("Cancelled by {}", caller.user));
     let (job, _) = state.journal.append(id, draft).await?;
     Ok(Json(job))
 }
@@ -140,9 +150,9 @@ pub async fn retry(
         .message(format!("Retry requested by {}", caller.user))
         .on_attempt(job.attempt);
     let (job, _) = state.journal.append(id, draft).await.map_err(|e| match e {
-        jobcast_core::StoreError::Transition(jobcast_core::TransitionError::StaleAttempt { .. }) => {
-            ApiError::conflict("the job was retried already")
-        }
+        jobcast_core::StoreError::Transition(jobcast_core::TransitionError::StaleAttempt {
+            ..
+        }) => ApiError::conflict("the job was retried already"),
         other => other.into(),
     })?;
     Ok(Json(job))

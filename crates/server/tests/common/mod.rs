@@ -21,6 +21,8 @@ pub struct TestServer {
     pub http: reqwest::Client,
     pub auth: Arc<Authenticator>,
     pub data_dir: tempfile::TempDir,
+    /// The PostgreSQL schema this server's data lives in (`service-tests`).
+    pg_schema: Option<String>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -34,6 +36,7 @@ impl TestServer {
         let data_dir = tempfile::tempdir().expect("temp dir");
         let mut config = Config::for_data_dir(data_dir.path());
         config.workers = 2;
+        let pg_schema = database::use_fresh_postgres(&mut config).await;
         edit(&mut config);
         let app = App::build(&config).await.expect("app builds");
         let auth = app.auth().clone();
@@ -53,6 +56,7 @@ impl TestServer {
             http: reqwest::Client::new(),
             auth,
             data_dir,
+            pg_schema,
             stop: Some(stop),
             task: Some(task),
         }
@@ -68,6 +72,9 @@ impl TestServer {
                 .await
                 .expect("server stops within 30 s")
                 .expect("server task");
+        }
+        if let Some(schema) = self.pg_schema.take() {
+            database::drop_schema(&schema).await;
         }
     }
 
@@ -103,7 +110,12 @@ impl TestServer {
             .send()
             .await
             .expect("request");
-        assert_eq!(response.status(), 202, "create: {}", response.text().await.unwrap_or_default());
+        assert_eq!(
+            response.status(),
+            202,
+            "create: {}",
+            response.text().await.unwrap_or_default()
+        );
         let created: CreatedJobs = response.json().await.expect("body");
         created.jobs.into_iter().next().expect("one job")
     }
@@ -120,7 +132,10 @@ impl TestServer {
 
     pub async fn events(&self, token: &str, id: &str, after_seq: u64) -> Vec<Event> {
         let response = self
-            .get(token, &format!("/api/jobs/{id}/events?after_seq={after_seq}"))
+            .get(
+                token,
+                &format!("/api/jobs/{id}/events?after_seq={after_seq}"),
+            )
             .send()
             .await
             .expect("request");
@@ -163,7 +178,11 @@ impl TestServer {
 /// The event log is 1..=n with no gap, and ends in a terminal event.
 pub fn assert_contiguous(events: &[Event]) {
     for (i, event) in events.iter().enumerate() {
-        assert_eq!(event.seq, i as u64 + 1, "seq gap or duplicate at index {i}: {events:#?}");
+        assert_eq!(
+            event.seq,
+            i as u64 + 1,
+            "seq gap or duplicate at index {i}: {events:#?}"
+        );
     }
 }
 
@@ -171,7 +190,63 @@ pub fn assert_contiguous(events: &[Event]) {
 pub async fn error_code(response: reqwest::Response) -> (u16, String, String) {
     let status = response.status().as_u16();
     let body: Value = response.json().await.expect("error body is JSON");
-    let code = body["error"]["code"].as_str().expect("error.code").to_string();
-    let message = body["error"]["message"].as_str().expect("error.message").to_string();
+    let code = body["error"]["code"]
+        .as_str()
+        .expect("error.code")
+        .to_string();
+    let message = body["error"]["message"]
+        .as_str()
+        .expect("error.message")
+        .to_string();
     (status, code, message)
+}
+
+/// Where a test server keeps its data: SQLite in its temp directory, or with
+/// the `service-tests` feature a fresh schema of the live PostgreSQL named by
+/// `JOBCAST_TEST_DATABASE_URL`, reached through an ordinary `postgres://` URL.
+#[cfg(feature = "service-tests")]
+mod database {
+    use jobcast_server::config::Config;
+    use sqlx::Connection;
+
+    pub fn base_url() -> String {
+        std::env::var("JOBCAST_TEST_DATABASE_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string())
+    }
+
+    pub async fn use_fresh_postgres(config: &mut Config) -> Option<String> {
+        let base = base_url();
+        let schema = format!(
+            "jobcast_api_{}",
+            ulid::Ulid::new().to_string().to_lowercase()
+        );
+        let store = jobcast_store::PgStore::connect_in_schema(&base, &schema)
+            .await
+            .unwrap_or_else(|e| panic!("service-tests need PostgreSQL at {base}: {e}"));
+        store.close().await;
+        let separator = if base.contains('?') { '&' } else { '?' };
+        config.database_url = format!("{base}{separator}options=-c%20search_path%3D{schema}");
+        Some(schema)
+    }
+
+    pub async fn drop_schema(schema: &str) {
+        let mut conn = sqlx::PgConnection::connect(&base_url())
+            .await
+            .expect("connect to drop the schema");
+        sqlx::raw_sql(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"))
+            .execute(&mut conn)
+            .await
+            .expect("drop schema");
+    }
+}
+
+#[cfg(not(feature = "service-tests"))]
+mod database {
+    use jobcast_server::config::Config;
+
+    pub async fn use_fresh_postgres(_config: &mut Config) -> Option<String> {
+        None
+    }
+
+    pub async fn drop_schema(_schema: &str) {}
 }

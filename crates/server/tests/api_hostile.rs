@@ -17,14 +17,7 @@ const PDF: &[u8] = b"%PDF-1.4\n%%EOF\n";
 
 /// The user has no jobs, and the server still creates one on a good request.
 async fn nothing_changed_and_still_serving(server: &TestServer, token: &str) {
-    let list: JobList = server
-        .get(token, "/api/jobs")
-        .send()
-        .await
-        .expect("list")
-        .json()
-        .await
-        .expect("page");
+    let list: JobList = server.list(token, "/api/jobs").await;
     assert!(
         list.jobs.is_empty(),
         "a refused request created jobs: {:?}",
@@ -297,14 +290,7 @@ async fn someone_elses_job_is_not_found_everywhere() {
     let still = server.job(&alice, &id).await;
     assert_eq!(still.last_seq, waiting.last_seq, "mallory changed nothing");
     assert_eq!(still.status, Status::WaitingInput);
-    let mallory_list: JobList = server
-        .get(&mallory, "/api/jobs")
-        .send()
-        .await
-        .expect("list")
-        .json()
-        .await
-        .expect("page");
+    let mallory_list: JobList = server.list(&mallory, "/api/jobs").await;
     assert!(mallory_list.jobs.is_empty());
 
     let malformed = server

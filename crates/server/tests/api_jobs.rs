@@ -146,14 +146,7 @@ async fn lists_page_newest_first_with_filters_and_owners() {
             Some(c) => format!("/api/jobs?limit=2&cursor={c}"),
             None => "/api/jobs?limit=2".to_string(),
         };
-        let page: JobList = server
-            .get(&alice, &path)
-            .send()
-            .await
-            .expect("list")
-            .json()
-            .await
-            .expect("page");
+        let page: JobList = server.list(&alice, &path).await;
         assert!(page.jobs.len() <= 2);
         seen.extend(page.jobs.iter().map(|j| j.job_id));
         pages += 1;
@@ -168,51 +161,20 @@ async fn lists_page_newest_first_with_filters_and_owners() {
     assert_eq!(seen, expected, "newest first, each job once");
 
     let completed: JobList = server
-        .get(&alice, "/api/jobs?status=completed&kind=demo.steps")
-        .send()
-        .await
-        .expect("list")
-        .json()
-        .await
-        .expect("page");
+        .list(&alice, "/api/jobs?status=completed&kind=demo.steps")
+        .await;
     assert_eq!(completed.jobs.len(), 5);
-    let queued: JobList = server
-        .get(&alice, "/api/jobs?status=queued,running")
-        .send()
-        .await
-        .expect("list")
-        .json()
-        .await
-        .expect("page");
+    let queued: JobList = server.list(&alice, "/api/jobs?status=queued,running").await;
     assert!(queued.jobs.iter().all(|j| j.owner == "alice"));
-    let other_kind: JobList = server
-        .get(&alice, "/api/jobs?kind=pdf.sentences")
-        .send()
-        .await
-        .expect("list")
-        .json()
-        .await
-        .expect("page");
+    let other_kind: JobList = server.list(&alice, "/api/jobs?kind=pdf.sentences").await;
     assert!(other_kind.jobs.is_empty());
 
-    let bobs: JobList = server
-        .get(&bob, "/api/jobs")
-        .send()
-        .await
-        .expect("list")
-        .json()
-        .await
-        .expect("page");
+    let bobs: JobList = server.list(&bob, "/api/jobs").await;
     assert_eq!(bobs.jobs.len(), 2);
     assert!(bobs.jobs.iter().all(|j| j.owner == "bob"));
     let all: JobList = server
-        .get(&server.admin_token(), "/api/jobs?limit=200")
-        .send()
-        .await
-        .expect("list")
-        .json()
-        .await
-        .expect("page");
+        .list(&server.admin_token(), "/api/jobs?limit=200")
+        .await;
     assert_eq!(all.jobs.len(), 7, "an admin sees every job");
     server.stop().await;
 }
@@ -409,14 +371,7 @@ async fn an_idempotency_key_returns_the_same_jobs() {
         1,
         "one job however often the request is repeated"
     );
-    let list: JobList = server
-        .get(&alice, "/api/jobs")
-        .send()
-        .await
-        .expect("list")
-        .json()
-        .await
-        .expect("page");
+    let list: JobList = server.list(&alice, "/api/jobs").await;
     assert_eq!(list.jobs.len(), 1);
     // The same key from another user is another request.
     let bob = server.token("bob");

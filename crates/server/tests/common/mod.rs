@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use jobcast_core::wire::{CreatedJobs, EventList};
+use jobcast_core::wire::{CreatedJobs, EventList, JobList};
 use jobcast_core::{Event, JobSnapshot, Status};
 use jobcast_server::auth::{Authenticator, Role};
 use jobcast_server::config::Config;
@@ -118,6 +118,13 @@ impl TestServer {
         );
         let created: CreatedJobs = response.json().await.expect("body");
         created.jobs.into_iter().next().expect("one job")
+    }
+
+    /// `GET path` answered 200 with a job list.
+    pub async fn list(&self, token: &str, path: &str) -> JobList {
+        let response = self.get(token, path).send().await.expect("request");
+        assert_eq!(response.status(), 200, "GET {path}");
+        response.json().await.expect("job list")
     }
 
     pub async fn job(&self, token: &str, id: &str) -> JobSnapshot {

@@ -54,3 +54,65 @@ pub struct JobList {
 pub struct EventList {
     pub events: Vec<Event>,
 }
+
+// ---- Socket.IO (SPEC section 4) ----
+
+/// `join_job` payload.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JoinJob {
+    pub job_id: String,
+    #[serde(default)]
+    pub after_seq: Option<u64>,
+}
+
+/// `leave_job` and `cancel_job` payload.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JobRef {
+    pub job_id: String,
+}
+
+/// `answer` payload.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerClarification {
+    pub job_id: String,
+    pub clarification_id: String,
+    pub answer: serde_json::Value,
+}
+
+/// `join_job` acknowledgement: the snapshot, then the replay.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JoinJobAck {
+    pub ok: bool,
+    pub job: JobSnapshot,
+    pub events: Vec<Event>,
+}
+
+/// `join_user` acknowledgement: the user's unfinished jobs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JoinUserAck {
+    pub ok: bool,
+    pub jobs: Vec<JobSnapshot>,
+}
+
+/// `cancel_job` acknowledgement.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobAck {
+    pub ok: bool,
+    pub job: JobSnapshot,
+}
+
+/// `leave_job` and `answer` acknowledgement.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OkAck {
+    pub ok: bool,
+}
+
+/// Every refused acknowledgement: `{"ok":false,"error":{"code","message"}}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorAck {
+    pub ok: bool,
+    pub error: ErrorDetail,
+}

@@ -11,6 +11,7 @@ use axum::serve::ListenerExt;
 use axum::Router;
 use jobcast_core::{EventBus, Journal, LocalBus, Processors, StoreError};
 use jobcast_worker::{PoolConfig, PoolHandle, WorkerError, WorkerPool};
+use socketioxide::SocketIo;
 use tokio::net::TcpListener;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::TraceLayer;
@@ -43,6 +44,7 @@ pub enum AppError {
 /// A built, not yet serving, jobcast instance.
 pub struct App {
     router: Router,
+    io: SocketIo,
     pool: PoolHandle,
     auth: Arc<Authenticator>,
     state: AppState,
@@ -90,11 +92,14 @@ impl App {
                 max_attempts: config.job_max_attempts,
             },
         };
+        let (socket_layer, io) = crate::realtime::build(state.clone(), config.realtime.clone());
         let router = crate::http::router(state.clone())
+            .layer(socket_layer)
             .layer(cors(&config.cors_origins))
             .layer(TraceLayer::new_for_http());
         Ok(App {
             router,
+            io,
             pool,
             auth,
             state,
@@ -110,7 +115,8 @@ impl App {
     }
 
     /// Serves until `shutdown` resolves, then drains: no new jobs are taken,
-    /// running jobs are handed back to the queue, open requests finish.
+    /// running jobs are handed back to the queue, sockets are told to
+    /// reconnect, open requests finish.
     pub async fn serve(
         self,
         listener: TcpListener,
@@ -118,10 +124,13 @@ impl App {
     ) -> Result<(), AppError> {
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let pool = self.pool;
+        let io = self.io;
         let drain = async move {
             shutdown.await;
             let _ = stop_tx.send(true);
-            pool.drain().await;
+            // Sockets are closed (not disconnected), so clients reconnect —
+            // to another instance, or to this one once it is back.
+            tokio::join!(pool.drain(), io.close());
         };
         let mut http_stop = stop_rx;
         // Small frames must not wait for delayed ACKs (NOTES.md 2).

@@ -3,6 +3,7 @@
 //! the tests start exactly the same thing.
 
 pub mod access;
+pub mod actions;
 pub mod app;
 pub mod auth;
 pub mod config;
@@ -10,6 +11,7 @@ pub mod error;
 pub mod fetch;
 pub mod http;
 pub mod readiness;
+pub mod realtime;
 pub mod state;
 
 pub use app::{App, AppError};

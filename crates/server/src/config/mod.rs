@@ -135,6 +135,41 @@ pub struct Config {
     pub job_max_attempts: u32,
     /// A `tracing` filter (`info`, `jobcast=debug,...`); `None`: the binary's default.
     pub log: Option<String>,
+    /// Limits of the Socket.IO layer.
+    pub realtime: RealtimeConfig,
+}
+
+/// Limits of the Socket.IO layer, each a `socket_*` setting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RealtimeConfig {
+    /// Job rooms one socket may be in at once.
+    pub max_rooms: usize,
+    /// Largest incoming Socket.IO packet, in bytes.
+    pub max_payload: u64,
+    /// `join_job`, `cancel_job` and `answer` a socket may send per second...
+    pub rate_per_sec: u32,
+    /// ...and in one burst.
+    pub rate_burst: u32,
+    /// Open connections per user.
+    pub max_connections_per_user: usize,
+    /// Packets buffered per socket before its feeds pause.
+    pub buffer: usize,
+    /// How long a socket's buffer may stay full before it is disconnected.
+    pub stall_timeout: Duration,
+}
+
+impl Default for RealtimeConfig {
+    fn default() -> Self {
+        RealtimeConfig {
+            max_rooms: 100,
+            max_payload: 64 * 1024,
+            rate_per_sec: 20,
+            rate_burst: 40,
+            max_connections_per_user: 50,
+            buffer: 128,
+            stall_timeout: Duration::from_secs(30),
+        }
+    }
 }
 
 /// Default values, in one place.
@@ -183,6 +218,7 @@ impl Config {
             llm: LlmConfig::default(),
             job_max_attempts: defaults::JOB_MAX_ATTEMPTS,
             log: None,
+            realtime: RealtimeConfig::default(),
         }
     }
 
@@ -209,6 +245,7 @@ impl fmt::Debug for Config {
             .field("llm", &self.llm)
             .field("job_max_attempts", &self.job_max_attempts)
             .field("log", &self.log)
+            .field("realtime", &self.realtime)
             .finish()
     }
 }

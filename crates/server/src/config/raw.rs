@@ -37,10 +37,17 @@ pub struct RawConfig {
     pub llm_model: Option<String>,
     pub job_max_attempts: Option<u32>,
     pub log: Option<String>,
+    pub socket_max_rooms: Option<usize>,
+    pub socket_max_payload: Option<u64>,
+    pub socket_rate_per_sec: Option<u32>,
+    pub socket_rate_burst: Option<u32>,
+    pub socket_max_per_user: Option<usize>,
+    pub socket_buffer: Option<usize>,
+    pub socket_stall_timeout_ms: Option<u64>,
 }
 
 /// The name of every setting: TOML keys, and `JOBCAST_<KEY>` in upper case.
-pub const KEYS: [&str; 18] = [
+pub const KEYS: [&str; 25] = [
     "listen",
     "data_dir",
     "database_url",
@@ -59,6 +66,13 @@ pub const KEYS: [&str; 18] = [
     "llm_model",
     "job_max_attempts",
     "log",
+    "socket_max_rooms",
+    "socket_max_payload",
+    "socket_rate_per_sec",
+    "socket_rate_burst",
+    "socket_max_per_user",
+    "socket_buffer",
+    "socket_stall_timeout_ms",
 ];
 
 /// `JOBCAST_*` variables that belong to other parts (the CLI client, tests)
@@ -325,6 +339,15 @@ impl RawConfig {
             llm_model: over.llm_model.or(self.llm_model),
             job_max_attempts: over.job_max_attempts.or(self.job_max_attempts),
             log: over.log.or(self.log),
+            socket_max_rooms: over.socket_max_rooms.or(self.socket_max_rooms),
+            socket_max_payload: over.socket_max_payload.or(self.socket_max_payload),
+            socket_rate_per_sec: over.socket_rate_per_sec.or(self.socket_rate_per_sec),
+            socket_rate_burst: over.socket_rate_burst.or(self.socket_rate_burst),
+            socket_max_per_user: over.socket_max_per_user.or(self.socket_max_per_user),
+            socket_buffer: over.socket_buffer.or(self.socket_buffer),
+            socket_stall_timeout_ms: over
+                .socket_stall_timeout_ms
+                .or(self.socket_stall_timeout_ms),
         }
     }
 
@@ -349,6 +372,13 @@ impl RawConfig {
             "llm_model" => self.llm_model.is_some(),
             "job_max_attempts" => self.job_max_attempts.is_some(),
             "log" => self.log.is_some(),
+            "socket_max_rooms" => self.socket_max_rooms.is_some(),
+            "socket_max_payload" => self.socket_max_payload.is_some(),
+            "socket_rate_per_sec" => self.socket_rate_per_sec.is_some(),
+            "socket_rate_burst" => self.socket_rate_burst.is_some(),
+            "socket_max_per_user" => self.socket_max_per_user.is_some(),
+            "socket_buffer" => self.socket_buffer.is_some(),
+            "socket_stall_timeout_ms" => self.socket_stall_timeout_ms.is_some(),
             _ => false,
         }
     }
@@ -375,6 +405,21 @@ impl RawConfig {
             "llm_model" => self.llm_model = Some(value.text()?),
             "job_max_attempts" => self.job_max_attempts = Some(narrow(value.number(parse_count)?)?),
             "log" => self.log = Some(value.text()?),
+            "socket_max_rooms" => self.socket_max_rooms = Some(narrow(value.number(parse_count)?)?),
+            "socket_max_payload" => self.socket_max_payload = Some(value.number(parse_size)?),
+            "socket_rate_per_sec" => {
+                self.socket_rate_per_sec = Some(narrow(value.number(parse_count)?)?)
+            }
+            "socket_rate_burst" => {
+                self.socket_rate_burst = Some(narrow(value.number(parse_count)?)?)
+            }
+            "socket_max_per_user" => {
+                self.socket_max_per_user = Some(narrow(value.number(parse_count)?)?)
+            }
+            "socket_buffer" => self.socket_buffer = Some(narrow(value.number(parse_count)?)?),
+            "socket_stall_timeout_ms" => {
+                self.socket_stall_timeout_ms = Some(value.number(parse_millis)?)
+            }
             other => return Err(format!("unknown setting {other}")),
         }
         Ok(())
@@ -408,6 +453,13 @@ impl fmt::Debug for RawConfig {
             .field("llm_model", &self.llm_model)
             .field("job_max_attempts", &self.job_max_attempts)
             .field("log", &self.log)
+            .field("socket_max_rooms", &self.socket_max_rooms)
+            .field("socket_max_payload", &self.socket_max_payload)
+            .field("socket_rate_per_sec", &self.socket_rate_per_sec)
+            .field("socket_rate_burst", &self.socket_rate_burst)
+            .field("socket_max_per_user", &self.socket_max_per_user)
+            .field("socket_buffer", &self.socket_buffer)
+            .field("socket_stall_timeout_ms", &self.socket_stall_timeout_ms)
             .finish()
     }
 }

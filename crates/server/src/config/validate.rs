@@ -15,7 +15,7 @@ use std::time::Duration;
 use super::problem::{ConfigErrors, ConfigProblem, Origin};
 use super::raw::{quote, RawConfig, KEYS};
 use super::{default_database_url, defaults, Config, ConfigSources, JwtConfig, LlmConfig, Loaded};
-use super::{PublicKeyAlgorithm, Secret};
+use super::{PublicKeyAlgorithm, RealtimeConfig, Secret};
 
 /// A JWT secret shorter than this is accepted with a warning.
 const MIN_SECRET_BYTES: usize = 32;
@@ -114,6 +114,7 @@ impl Check<'_> {
     }
 
     fn config(&mut self, raw: RawConfig) -> Config {
+        let realtime = self.realtime(&raw);
         let listen = self.listen(raw.listen.as_deref());
         let data_dir = self.data_dir(raw.data_dir);
         let database_url = match raw.database_url {
@@ -186,6 +187,55 @@ impl Check<'_> {
             llm,
             job_max_attempts,
             log,
+            realtime,
+        }
+    }
+
+    fn realtime(&mut self, raw: &RawConfig) -> RealtimeConfig {
+        let d = RealtimeConfig::default();
+        RealtimeConfig {
+            max_rooms: self.positive(
+                "socket_max_rooms",
+                raw.socket_max_rooms,
+                d.max_rooms,
+                "a socket must be able to join one job",
+            ),
+            max_payload: self.positive(
+                "socket_max_payload",
+                raw.socket_max_payload,
+                d.max_payload,
+                "no packet would fit",
+            ),
+            rate_per_sec: self.positive(
+                "socket_rate_per_sec",
+                raw.socket_rate_per_sec,
+                d.rate_per_sec,
+                "a socket could never join again",
+            ),
+            rate_burst: self.positive(
+                "socket_rate_burst",
+                raw.socket_rate_burst,
+                d.rate_burst,
+                "a socket could never join",
+            ),
+            max_connections_per_user: self.positive(
+                "socket_max_per_user",
+                raw.socket_max_per_user,
+                d.max_connections_per_user,
+                "nobody could connect",
+            ),
+            buffer: self.positive(
+                "socket_buffer",
+                raw.socket_buffer,
+                d.buffer,
+                "nothing could be sent",
+            ),
+            stall_timeout: Duration::from_millis(self.positive(
+                "socket_stall_timeout_ms",
+                raw.socket_stall_timeout_ms,
+                u64::try_from(d.stall_timeout.as_millis()).unwrap_or(u64::MAX),
+                "every socket would be dropped at once",
+            )),
         }
     }
 

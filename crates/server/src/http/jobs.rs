@@ -6,11 +6,12 @@ use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use jobcast_core::wire::{EventList, JobList};
-use jobcast_core::{EventDraft, EventType, JobQuery, JobSnapshot, Status};
+use jobcast_core::{JobQuery, JobSnapshot, Status};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::access::{parse_job_id, visible_job};
+use crate::actions;
 use crate::error::ApiError;
 use crate::http::extract::{Caller, Json, Path, Query};
 use crate::state::AppState;
@@ -120,17 +121,7 @@ pub async fn cancel(
     Path(id): Path<String>,
 ) -> Result<Json<JobSnapshot>, ApiError> {
     let id = parse_job_id(&id)?;
-    let job = visible_job(state.store().as_ref(), &caller, id).await?;
-    if job.status.is_terminal() {
-        return Err(ApiError::conflict(format!(
-            "the job is already {}",
-            job.status
-        )));
-    }
-    let draft =
-        EventDraft::new(EventType::Cancelled).message(format!("Cancelled by {}", caller.user));
-    let (job, _) = state.journal.append(id, draft).await?;
-    Ok(Json(job))
+    Ok(Json(actions::cancel(&state, &caller, id).await?))
 }
 
 pub async fn retry(
@@ -139,23 +130,7 @@ pub async fn retry(
     Path(id): Path<String>,
 ) -> Result<Json<JobSnapshot>, ApiError> {
     let id = parse_job_id(&id)?;
-    let job = visible_job(state.store().as_ref(), &caller, id).await?;
-    if !matches!(job.status, Status::Failed | Status::Cancelled) {
-        return Err(ApiError::conflict(format!(
-            "only a failed or cancelled job can be retried; this one is {}",
-            job.status
-        )));
-    }
-    let draft = EventDraft::new(EventType::Retrying)
-        .message(format!("Retry requested by {}", caller.user))
-        .on_attempt(job.attempt);
-    let (job, _) = state.journal.append(id, draft).await.map_err(|e| match e {
-        jobcast_core::StoreError::Transition(jobcast_core::TransitionError::StaleAttempt {
-            ..
-        }) => ApiError::conflict("the job was retried already"),
-        other => other.into(),
-    })?;
-    Ok(Json(job))
+    Ok(Json(actions::retry(&state, &caller, id).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -174,45 +149,9 @@ pub async fn answer(
     let answer = body
         .answer
         .ok_or_else(|| ApiError::bad_request("missing \"answer\""))?;
-    let job = visible_job(state.store().as_ref(), &caller, id).await?;
-    answer_clarification(&state, &job, &clarification_id, answer).await
-}
-
-/// Records the answer to the job's open clarification. While a job waits for
-/// input no other event can be stored, so its last event is the question.
-pub async fn answer_clarification(
-    state: &AppState,
-    job: &JobSnapshot,
-    clarification_id: &str,
-    answer: Value,
-) -> Result<Json<JobSnapshot>, ApiError> {
-    if job.status != Status::WaitingInput {
-        return Err(ApiError::conflict(format!(
-            "the job is {}, not waiting for an answer",
-            job.status
-        )));
-    }
-    let last = state
-        .store()
-        .events_after(job.job_id, job.last_seq.saturating_sub(1), 1)
-        .await?;
-    let open = last
-        .first()
-        .filter(|e| e.kind == EventType::Clarification)
-        .and_then(|e| e.data.as_ref())
-        .and_then(|d| d.get("clarification_id"))
-        .and_then(Value::as_str);
-    if open != Some(clarification_id) {
-        return Err(ApiError::not_found(format!(
-            "no open clarification {clarification_id:?} on this job"
-        )));
-    }
-    let draft = EventDraft::new(EventType::Answered).data(json!({
-        "clarification_id": clarification_id,
-        "answer": answer,
-    }));
-    let (job, _) = state.journal.append(job.job_id, draft).await?;
-    Ok(Json(job))
+    Ok(Json(
+        actions::answer(&state, &caller, id, &clarification_id, answer).await?,
+    ))
 }
 
 pub async fn input(

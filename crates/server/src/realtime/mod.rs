@@ -1,0 +1,46 @@
+//! Live progress over Socket.IO (SPEC section 4): socketioxide mounted on the
+//! same axum server, JWT checked at connect, rooms per job and per user, and
+//! gap-free replay. `hub` routes events to sockets; `subscriber` keeps each
+//! socket's per-job floor; `connect` authenticates; `handlers` answers the
+//! client events.
+
+mod connect;
+mod handlers;
+mod hub;
+mod limits;
+mod subscriber;
+
+use std::sync::Arc;
+
+use socketioxide::handler::ConnectHandler;
+use socketioxide::layer::SocketIoLayer;
+use socketioxide::SocketIo;
+
+use crate::config::RealtimeConfig;
+use crate::state::AppState;
+
+pub use handlers::REPLAY_LIMIT;
+pub use hub::Hub;
+
+/// What the Socket.IO handlers share.
+pub struct Realtime {
+    pub state: AppState,
+    pub hub: Arc<Hub>,
+    pub limits: RealtimeConfig,
+}
+
+/// Builds the Socket.IO layer and starts the fan-out from the event bus.
+pub fn build(state: AppState, limits: RealtimeConfig) -> (SocketIoLayer, SocketIo) {
+    let hub = Hub::new(state.store().clone(), limits.stall_timeout);
+    hub.spawn_fanout(state.journal.bus());
+    let payload = usize::try_from(limits.max_payload).unwrap_or(usize::MAX);
+    let (layer, io) = SocketIo::builder()
+        .max_payload(limits.max_payload)
+        .ws_max_message_size(payload)
+        .ws_max_frame_size(payload)
+        .max_buffer_size(limits.buffer)
+        .build_layer();
+    let rt = Arc::new(Realtime { state, hub, limits });
+    io.ns("/", (async || {}).with(connect::middleware(rt)));
+    (layer, io)
+}

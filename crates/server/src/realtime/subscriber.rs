@@ -1,0 +1,438 @@
+//! One connected socket's feeds: for each job it watches, the last `seq` it
+//! was sent (its *floor*). This is where "every event exactly once, in order"
+//! is kept, per socket and per job:
+//!
+//! - **Live**: an event `floor + 1` is sent at once; an event at or below the
+//!   floor is a duplicate and dropped; an event above `floor + 1` means one
+//!   went missing on the bus, so the feed falls **Behind**.
+//! - **Behind**: live events are not sent; the socket's catch-up task reads
+//!   the store from the floor and sends what is there, in order, until
+//!   nothing new arrived meanwhile, then the feed is Live again.
+//! - **Joining**: a `join_job` is reading the store and has not sent its
+//!   acknowledgement yet; live events only mark the feed dirty, and when the
+//!   ack is out the feed goes Live (or Behind if anything arrived meanwhile).
+//!
+//! A full socket buffer (a client that does not keep up) puts every feed of
+//! the socket Behind: nothing is skipped, it is sent later from the store.
+//! A socket whose buffer stays full past the stall timeout is disconnected;
+//! its client reconnects and rejoins with the last `seq` it saw.
+//!
+//! The state sits behind a plain mutex that is never held across an await.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use jobcast_core::{Event, JobId, Store};
+use socketioxide::extract::SocketRef;
+use socketioxide::{SendError, SocketError};
+
+use super::limits::RateLimiter;
+use crate::http::extract::Caller;
+
+/// Events read from the store per catch-up round.
+const CATCH_UP_BATCH: u32 = 500;
+/// The event name of SPEC section 4.
+pub const JOB_UPDATE: &str = "job_update";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Live,
+    Behind,
+    Joining,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Feed {
+    floor: u64,
+    mode: Mode,
+    /// A live event arrived while the feed was not Live.
+    dirty: bool,
+    /// The job is the socket user's own (kept while the user room is joined).
+    own: bool,
+}
+
+#[derive(Debug, Default)]
+struct Feeds {
+    jobs: HashMap<JobId, Feed>,
+    /// Jobs joined with `join_job` (what the room limit counts).
+    joined: HashSet<JobId>,
+    user_room: bool,
+    stalled_since: Option<Instant>,
+    catching_up: bool,
+    closed: bool,
+}
+
+/// What `offer` asks the hub to do next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Offered {
+    Done,
+    /// Start the catch-up task.
+    CatchUp,
+    /// The socket is gone: forget it.
+    Gone,
+}
+
+pub struct Subscriber {
+    pub socket: SocketRef,
+    pub caller: Caller,
+    pub user: String,
+    pub limiter: RateLimiter,
+    feeds: Mutex<Feeds>,
+}
+
+pub enum JoinStart {
+    Started,
+    TooManyRooms,
+}
+
+impl Subscriber {
+    pub fn new(socket: SocketRef, caller: Caller, limiter: RateLimiter) -> Self {
+        Subscriber {
+            socket,
+            user: caller.user.clone(),
+            caller,
+            limiter,
+            feeds: Mutex::new(Feeds::default()),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Feeds> {
+        // A panic while holding this lock would leave plain data behind; the
+        // data stays consistent enough to keep serving, so take it anyway.
+        self.feeds
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// A live event from the bus. `own` says whether the job is this user's.
+    pub fn offer(&self, event: &Event, own: bool) -> Offered {
+        let mut feeds = self.lock();
+        if feeds.closed {
+            return Offered::Gone;
+        }
+        if !feeds.jobs.contains_key(&event.job_id) {
+            if !(own && feeds.user_room) {
+                return Offered::Done;
+            }
+            // First sight through the user room: start from this event.
+            feeds.jobs.insert(
+                event.job_id,
+                Feed {
+                    floor: event.seq.saturating_sub(1),
+                    mode: Mode::Live,
+                    dirty: false,
+                    own: true,
+                },
+            );
+        }
+        let Some(feed) = feeds.jobs.get_mut(&event.job_id) else {
+            return Offered::Done;
+        };
+        match feed.mode {
+            Mode::Joining | Mode::Behind => {
+                feed.dirty = true;
+                Offered::Done
+            }
+            Mode::Live if event.seq <= feed.floor => Offered::Done,
+            Mode::Live if event.seq > feed.floor + 1 => {
+                feed.mode = Mode::Behind;
+                feed.dirty = true;
+                feeds.wants_catch_up()
+            }
+            Mode::Live => match self.socket.emit(JOB_UPDATE, event) {
+                Ok(()) => {
+                    feed.floor = event.seq;
+                    if event.status.is_terminal() && !feeds.joined.contains(&event.job_id) {
+                        // A user-room feed ends with its job; a retry starts a new one.
+                        feeds.jobs.remove(&event.job_id);
+                    }
+                    Offered::Done
+                }
+                Err(e) => feeds.emit_failed(e),
+            },
+        }
+    }
+
+    /// Every feed falls Behind (the bus lost messages).
+    pub fn fall_behind(&self) -> Offered {
+        let mut feeds = self.lock();
+        if feeds.closed {
+            return Offered::Gone;
+        }
+        for feed in feeds.jobs.values_mut() {
+            if feed.mode == Mode::Live {
+                feed.mode = Mode::Behind;
+            }
+            feed.dirty = true;
+        }
+        feeds.wants_catch_up()
+    }
+
+    /// Registers `job` as Joining, before the store is read.
+    pub fn begin_join(&self, job: JobId, max_rooms: usize) -> JoinStart {
+        let mut feeds = self.lock();
+        if !feeds.joined.contains(&job) && feeds.joined.len() >= max_rooms {
+            return JoinStart::TooManyRooms;
+        }
+        feeds.joined.insert(job);
+        let own = feeds.jobs.get(&job).is_some_and(|f| f.own);
+        feeds.jobs.insert(
+            job,
+            Feed {
+                floor: 0,
+                mode: Mode::Joining,
+                dirty: false,
+                own,
+            },
+        );
+        JoinStart::Started
+    }
+
+    /// The join was refused: forget it.
+    pub fn abort_join(&self, job: JobId) {
+        let mut feeds = self.lock();
+        feeds.joined.remove(&job);
+        feeds.jobs.remove(&job);
+    }
+
+    /// The acknowledgement is out, holding every event up to `floor`.
+    /// `more` says the replay was cut short and the rest must be streamed.
+    pub fn finish_join(&self, job: JobId, floor: u64, own: bool, more: bool) -> Offered {
+        let mut feeds = self.lock();
+        let Some(feed) = feeds.jobs.get_mut(&job) else {
+            return Offered::Done;
+        };
+        feed.floor = floor;
+        feed.own = own;
+        if feed.dirty || more {
+            feed.mode = Mode::Behind;
+            feeds.wants_catch_up()
+        } else {
+            feed.mode = Mode::Live;
+            Offered::Done
+        }
+    }
+
+    /// Stops watching `job` through its room; returns whether it was joined.
+    pub fn leave(&self, job: JobId) -> bool {
+        let mut feeds = self.lock();
+        let was_joined = feeds.joined.remove(&job);
+        let keep = feeds.user_room && feeds.jobs.get(&job).is_some_and(|f| f.own);
+        if !keep {
+            feeds.jobs.remove(&job);
+        }
+        was_joined
+    }
+
+    /// Joins the user room; `snapshots` are the user's unfinished jobs as just
+    /// read, whose live updates follow their `last_seq`.
+    pub fn join_user_room(&self) {
+        self.lock().user_room = true;
+    }
+
+    pub fn follow_from(&self, job: JobId, last_seq: u64) {
+        let mut feeds = self.lock();
+        feeds.jobs.entry(job).or_insert(Feed {
+            floor: last_seq,
+            mode: Mode::Live,
+            dirty: false,
+            own: true,
+        });
+    }
+
+    pub fn joined_jobs(&self) -> Vec<JobId> {
+        self.lock().joined.iter().copied().collect()
+    }
+
+    pub fn in_user_room(&self) -> bool {
+        self.lock().user_room
+    }
+
+    pub fn close(&self) {
+        self.lock().closed = true;
+    }
+
+    /// The catch-up task: sends what the store holds past each Behind feed's
+    /// floor until every feed is Live, waiting while the socket is full.
+    /// Returns `false` if the socket is gone or had to be disconnected.
+    pub async fn catch_up(self: Arc<Self>, store: Arc<dyn Store>, stall_timeout: Duration) -> bool {
+        let mut pause = Duration::from_millis(5);
+        loop {
+            let (job, floor) = match self.next_behind(stall_timeout) {
+                Next::Feed(job, floor) => (job, floor),
+                Next::AllLive => return true,
+                Next::Gone => return false,
+                Next::Stalled => {
+                    tracing::info!(sid = %self.socket.id, "socket stalled past its timeout: disconnecting");
+                    self.disconnect_when_possible().await;
+                    return false;
+                }
+            };
+            let events = match store.events_after(job, floor, CATCH_UP_BATCH).await {
+                Ok(events) => events,
+                Err(e) => {
+                    tracing::warn!(error = %e, %job, "catch-up read failed; retrying");
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    continue;
+                }
+            };
+            let full = {
+                let mut feeds = self.lock();
+                match self.send_caught_up(&mut feeds, job, floor, &events) {
+                    Sent::Gone => {
+                        feeds.catching_up = false;
+                        feeds.closed = true;
+                        return false;
+                    }
+                    Sent::Full => true,
+                    Sent::All => {
+                        feeds.stalled_since = None;
+                        false
+                    }
+                }
+            };
+            if full {
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_millis(200));
+            } else {
+                pause = Duration::from_millis(5);
+            }
+        }
+    }
+
+    /// The next feed to catch up, or why there is none.
+    fn next_behind(&self, stall_timeout: Duration) -> Next {
+        let mut feeds = self.lock();
+        if feeds.closed {
+            feeds.catching_up = false;
+            return Next::Gone;
+        }
+        if feeds
+            .stalled_since
+            .is_some_and(|since| since.elapsed() > stall_timeout)
+        {
+            feeds.catching_up = false;
+            feeds.closed = true;
+            return Next::Stalled;
+        }
+        let behind = feeds
+            .jobs
+            .iter_mut()
+            .find(|(_, f)| f.mode == Mode::Behind)
+            .map(|(id, f)| {
+                f.dirty = false;
+                (*id, f.floor)
+            });
+        match behind {
+            Some((job, floor)) => Next::Feed(job, floor),
+            None => {
+                feeds.catching_up = false;
+                feeds.stalled_since = None;
+                Next::AllLive
+            }
+        }
+    }
+
+    fn send_caught_up(
+        &self,
+        feeds: &mut Feeds,
+        job: JobId,
+        read_from: u64,
+        events: &[Event],
+    ) -> Sent {
+        let Some(feed) = feeds.jobs.get_mut(&job) else {
+            return Sent::All; // left meanwhile
+        };
+        if feed.mode != Mode::Behind || feed.floor != read_from {
+            return Sent::All; // rejoined meanwhile; look again
+        }
+        for event in events {
+            if event.seq <= feed.floor {
+                continue;
+            }
+            match self.socket.emit(JOB_UPDATE, event) {
+                Ok(()) => feed.floor = event.seq,
+                Err(SendError::Socket(SocketError::InternalChannelFull)) => {
+                    feed.dirty = true;
+                    feeds.stalled_since.get_or_insert_with(Instant::now);
+                    return Sent::Full;
+                }
+                Err(SendError::Socket(SocketError::Closed)) => return Sent::Gone,
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot encode an event");
+                    feed.floor = event.seq;
+                }
+            }
+        }
+        let terminal = events.last().is_some_and(|e| e.status.is_terminal());
+        if !feed.dirty && events.len() < CATCH_UP_BATCH as usize {
+            feed.mode = Mode::Live;
+            if terminal && !feeds.joined.contains(&job) {
+                feeds.jobs.remove(&job);
+            }
+        }
+        Sent::All
+    }
+
+    async fn disconnect_when_possible(&self) {
+        for _ in 0..50 {
+            match self.socket.clone().disconnect() {
+                Err(SocketError::InternalChannelFull) => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                _ => return,
+            }
+        }
+        // Still full after 5 s: the Engine.IO heartbeat will close it.
+        tracing::warn!(sid = %self.socket.id, "could not send the disconnect packet");
+    }
+}
+
+enum Next {
+    Feed(JobId, u64),
+    AllLive,
+    Gone,
+    Stalled,
+}
+
+enum Sent {
+    All,
+    Full,
+    Gone,
+}
+
+impl Feeds {
+    /// Asks for the catch-up task unless it is already running.
+    fn wants_catch_up(&mut self) -> Offered {
+        if self.catching_up {
+            Offered::Done
+        } else {
+            self.catching_up = true;
+            Offered::CatchUp
+        }
+    }
+
+    fn emit_failed(&mut self, error: SendError) -> Offered {
+        match error {
+            SendError::Socket(SocketError::InternalChannelFull) => {
+                self.stalled_since.get_or_insert_with(Instant::now);
+                for feed in self.jobs.values_mut() {
+                    if feed.mode == Mode::Live {
+                        feed.mode = Mode::Behind;
+                    }
+                    feed.dirty = true;
+                }
+                self.wants_catch_up()
+            }
+            SendError::Socket(SocketError::Closed) => {
+                self.closed = true;
+                Offered::Gone
+            }
+            SendError::Serialize(e) => {
+                tracing::error!(error = ?e, "cannot encode an event");
+                Offered::Done
+            }
+        }
+    }
+}

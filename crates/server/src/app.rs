@@ -13,6 +13,7 @@ use jobcast_core::{EventBus, Journal, LocalBus, Processors, StoreError};
 use jobcast_worker::{PoolConfig, PoolHandle, WorkerError, WorkerPool};
 use socketioxide::SocketIo;
 use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::TraceLayer;
 
@@ -90,7 +91,9 @@ impl App {
                 max_upload_bytes: config.max_upload_bytes,
                 max_files: config.max_files,
                 max_attempts: config.job_max_attempts,
+                sse_keep_alive: config.realtime.sse_keep_alive,
             },
+            shutdown: CancellationToken::new(),
         };
         let (socket_layer, io) = crate::realtime::build(state.clone(), config.realtime.clone());
         let router = crate::http::router(state.clone())
@@ -125,9 +128,11 @@ impl App {
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let pool = self.pool;
         let io = self.io;
+        let streams = self.state.shutdown.clone();
         let drain = async move {
             shutdown.await;
             let _ = stop_tx.send(true);
+            streams.cancel();
             // Sockets are closed (not disconnected), so clients reconnect —
             // to another instance, or to this one once it is back.
             tokio::join!(pool.drain(), io.close());

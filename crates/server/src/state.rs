@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use jobcast_core::{Journal, Processors, Store};
+use tokio_util::sync::CancellationToken;
 
 use crate::auth::Authenticator;
 use crate::fetch::UrlFetcher;
@@ -16,6 +17,8 @@ pub struct AppState {
     pub fetcher: Arc<UrlFetcher>,
     pub readiness: Arc<Readiness>,
     pub limits: Limits,
+    /// Cancelled when the server drains: long-lived responses end.
+    pub shutdown: CancellationToken,
 }
 
 /// Limits on what one request may bring.
@@ -24,6 +27,7 @@ pub struct Limits {
     pub max_upload_bytes: u64,
     pub max_files: usize,
     pub max_attempts: u32,
+    pub sse_keep_alive: std::time::Duration,
 }
 
 impl AppState {

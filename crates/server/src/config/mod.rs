@@ -156,6 +156,8 @@ pub struct RealtimeConfig {
     pub buffer: usize,
     /// How long a socket's buffer may stay full before it is disconnected.
     pub stall_timeout: Duration,
+    /// Interval of keep-alive comments on an idle SSE stream.
+    pub sse_keep_alive: Duration,
 }
 
 impl Default for RealtimeConfig {
@@ -168,6 +170,7 @@ impl Default for RealtimeConfig {
             max_connections_per_user: 50,
             buffer: 128,
             stall_timeout: Duration::from_secs(30),
+            sse_keep_alive: Duration::from_secs(15),
         }
     }
 }

@@ -44,10 +44,11 @@ pub struct RawConfig {
     pub socket_max_per_user: Option<usize>,
     pub socket_buffer: Option<usize>,
     pub socket_stall_timeout_ms: Option<u64>,
+    pub sse_keep_alive_ms: Option<u64>,
 }
 
 /// The name of every setting: TOML keys, and `JOBCAST_<KEY>` in upper case.
-pub const KEYS: [&str; 25] = [
+pub const KEYS: [&str; 26] = [
     "listen",
     "data_dir",
     "database_url",
@@ -73,6 +74,7 @@ pub const KEYS: [&str; 25] = [
     "socket_max_per_user",
     "socket_buffer",
     "socket_stall_timeout_ms",
+    "sse_keep_alive_ms",
 ];
 
 /// `JOBCAST_*` variables that belong to other parts (the CLI client, tests)
@@ -348,6 +350,7 @@ impl RawConfig {
             socket_stall_timeout_ms: over
                 .socket_stall_timeout_ms
                 .or(self.socket_stall_timeout_ms),
+            sse_keep_alive_ms: over.sse_keep_alive_ms.or(self.sse_keep_alive_ms),
         }
     }
 
@@ -379,6 +382,7 @@ impl RawConfig {
             "socket_max_per_user" => self.socket_max_per_user.is_some(),
             "socket_buffer" => self.socket_buffer.is_some(),
             "socket_stall_timeout_ms" => self.socket_stall_timeout_ms.is_some(),
+            "sse_keep_alive_ms" => self.sse_keep_alive_ms.is_some(),
             _ => false,
         }
     }
@@ -460,6 +464,7 @@ impl fmt::Debug for RawConfig {
             .field("socket_max_per_user", &self.socket_max_per_user)
             .field("socket_buffer", &self.socket_buffer)
             .field("socket_stall_timeout_ms", &self.socket_stall_timeout_ms)
+            .field("sse_keep_alive_ms", &self.sse_keep_alive_ms)
             .finish()
     }
 }

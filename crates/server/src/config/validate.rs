@@ -236,6 +236,12 @@ impl Check<'_> {
                 u64::try_from(d.stall_timeout.as_millis()).unwrap_or(u64::MAX),
                 "every socket would be dropped at once",
             )),
+            sse_keep_alive: Duration::from_millis(self.positive(
+                "sse_keep_alive_ms",
+                raw.sse_keep_alive_ms,
+                u64::try_from(d.sse_keep_alive.as_millis()).unwrap_or(u64::MAX),
+                "keep-alives would be sent without pause",
+            )),
         }
     }
 

@@ -3,7 +3,7 @@
 
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use jobcast_core::wire::{EventList, JobList};
 use jobcast_core::{JobQuery, JobSnapshot, Status};
@@ -14,6 +14,7 @@ use crate::access::{parse_job_id, visible_job};
 use crate::actions;
 use crate::error::ApiError;
 use crate::http::extract::{Caller, Json, Path, Query};
+use crate::http::stream;
 use crate::state::AppState;
 
 const DEFAULT_PAGE: u32 = 50;
@@ -99,9 +100,30 @@ pub async fn events(
     caller: Caller,
     Path(id): Path<String>,
     Query(params): Query<EventParams>,
-) -> Result<Json<EventList>, ApiError> {
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let id = parse_job_id(&id)?;
     visible_job(state.store().as_ref(), &caller, id).await?;
+    if wants_event_stream(&headers) {
+        let resume = match headers.get("last-event-id") {
+            Some(value) => Some(
+                value
+                    .to_str()
+                    .ok()
+                    .and_then(|v| v.trim().parse::<u64>().ok())
+                    .ok_or_else(|| ApiError::bad_request("Last-Event-ID must be a seq number"))?,
+            ),
+            None => None,
+        };
+        let after = resume.or(params.after_seq).unwrap_or(0);
+        return Ok(stream::respond(
+            state.journal.clone(),
+            id,
+            after,
+            state.limits.sse_keep_alive,
+            state.shutdown.clone(),
+        ));
+    }
     let limit = params.limit.unwrap_or(DEFAULT_EVENTS);
     if !(1..=MAX_EVENTS).contains(&limit) {
         return Err(ApiError::bad_request(format!(
@@ -112,7 +134,14 @@ pub async fn events(
         .store()
         .events_after(id, params.after_seq.unwrap_or(0), limit)
         .await?;
-    Ok(Json(EventList { events }))
+    Ok(Json(EventList { events }).into_response())
+}
+
+fn wants_event_stream(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/event-stream"))
 }
 
 pub async fn cancel(

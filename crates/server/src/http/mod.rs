@@ -6,6 +6,7 @@ pub mod extract;
 pub mod health;
 pub mod intake;
 pub mod jobs;
+pub mod stream;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};

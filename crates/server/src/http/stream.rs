@@ -1,0 +1,110 @@
+//! `GET /api/jobs/{id}/events` with `Accept: text/event-stream`: the job's
+//! events as Server-Sent Events, `id:` = seq, resumable with `Last-Event-ID`
+//! (or `after_seq`), keep-alive comments while idle, ending after the
+//! terminal event.
+//!
+//! The same seam as the sockets: subscribe to the bus first, then read the
+//! store from the resume point, then take live events only if they are the
+//! next seq; anything else (a gap, a lagging bus) goes back to the store.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use futures::stream::{self, Stream};
+use jobcast_core::{Event, JobId, Journal};
+use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+const BATCH: u32 = 500;
+
+/// The stream of one job's events after `after_seq`. The job is known to be
+/// visible to the caller.
+pub fn respond(
+    journal: Journal,
+    id: JobId,
+    after_seq: u64,
+    keep_alive: Duration,
+    shutdown: CancellationToken,
+) -> Response {
+    let (tx, rx) = mpsc::channel::<Event>(64);
+    tokio::spawn(async move {
+        tokio::select! {
+            () = feed(journal, id, after_seq, &tx) => {}
+            () = tx.closed() => {}
+            () = shutdown.cancelled() => {}
+        }
+    });
+    Sse::new(events(rx))
+        .keep_alive(KeepAlive::new().interval(keep_alive).text("keep-alive"))
+        .into_response()
+}
+
+fn events(rx: mpsc::Receiver<Event>) -> impl Stream<Item = Result<SseEvent, Infallible>> {
+    stream::unfold(rx, |mut rx| async move {
+        let event = rx.recv().await?;
+        let frame = SseEvent::default()
+            .id(event.seq.to_string())
+            .event("job_update")
+            .json_data(&event)
+            .unwrap_or_else(|_| SseEvent::default().comment("unencodable event"));
+        Some((Ok(frame), rx))
+    })
+}
+
+/// Sends every event after `floor` in order, until the terminal one.
+async fn feed(journal: Journal, id: JobId, mut floor: u64, tx: &mpsc::Sender<Event>) {
+    let mut live = journal.bus().subscribe();
+    loop {
+        // From the store: everything committed past the floor.
+        loop {
+            let batch = match journal.store().events_after(id, floor, BATCH).await {
+                Ok(batch) => batch,
+                Err(e) => {
+                    tracing::warn!(error = %e, %id, "event stream: store read failed");
+                    return;
+                }
+            };
+            for event in &batch {
+                let terminal = event.status.is_terminal();
+                floor = event.seq;
+                if tx.send(event.clone()).await.is_err() || terminal {
+                    return;
+                }
+            }
+            if batch.len() < BATCH as usize {
+                break;
+            }
+        }
+        // A job that had already finished before the resume point.
+        match journal.store().job(id).await {
+            Ok(Some(job)) if job.status.is_terminal() && job.last_seq <= floor => return,
+            Ok(Some(_)) => {}
+            _ => return,
+        }
+        // Live, while events come in order.
+        loop {
+            match live.recv().await {
+                Ok(message) if message.event.job_id == id => {
+                    let event = &message.event;
+                    if event.seq <= floor {
+                        continue;
+                    }
+                    if event.seq > floor + 1 {
+                        break; // a gap: back to the store
+                    }
+                    floor = event.seq;
+                    let terminal = event.status.is_terminal();
+                    if tx.send(event.clone()).await.is_err() || terminal {
+                        return;
+                    }
+                }
+                Ok(_) => {}
+                Err(RecvError::Lagged(_)) => break,
+                Err(RecvError::Closed) => return,
+            }
+        }
+    }
+}

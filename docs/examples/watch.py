@@ -1,7 +1,7 @@
 """Follows one job to its end over Socket.IO, surviving reconnects and server
 restarts without missing or repeating an event.
 
-    pip install "python-socketio[asyncio_client]"
+    pip install "python-socketio[asyncio-client]"
     python watch.py http://127.0.0.1:8080 "$TOKEN" JOB_ID
 """
 import asyncio

@@ -42,6 +42,9 @@ pub enum AppError {
     Serve(#[from] std::io::Error),
 }
 
+/// How long open HTTP requests may take to finish once a drain begins.
+const HTTP_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// A built, not yet serving, jobcast instance.
 pub struct App {
     router: Router,
@@ -118,8 +121,9 @@ impl App {
     }
 
     /// Serves until `shutdown` resolves, then drains: no new jobs are taken,
-    /// running jobs are handed back to the queue, sockets are told to
-    /// reconnect, open requests finish.
+    /// running jobs are handed back to the queue, event streams end, open
+    /// requests get a few seconds to finish. Sockets are dropped when the
+    /// process exits, which official clients answer by reconnecting.
     pub async fn serve(
         self,
         listener: TcpListener,
@@ -127,17 +131,14 @@ impl App {
     ) -> Result<(), AppError> {
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let pool = self.pool;
-        let io = self.io;
         let streams = self.state.shutdown.clone();
         let drain = async move {
             shutdown.await;
             let _ = stop_tx.send(true);
             streams.cancel();
-            // Sockets are closed (not disconnected), so clients reconnect —
-            // to another instance, or to this one once it is back.
-            tokio::join!(pool.drain(), io.close());
+            pool.drain().await;
         };
-        let mut http_stop = stop_rx;
+        let mut http_stop = stop_rx.clone();
         // Small frames must not wait for delayed ACKs (NOTES.md 2).
         let listener = listener.tap_io(|tcp| {
             if let Err(e) = tcp.set_nodelay(true) {
@@ -147,8 +148,25 @@ impl App {
         let http = axum::serve(listener, self.router).with_graceful_shutdown(async move {
             let _ = http_stop.wait_for(|stopped| *stopped).await;
         });
+        // Open requests get a moment to finish; a long-poll that would hold
+        // the drain is cut off with the rest when the process exits.
+        let mut grace_stop = stop_rx;
+        let http = async move {
+            tokio::select! {
+                served = http => served,
+                () = async {
+                    let _ = grace_stop.wait_for(|stopped| *stopped).await;
+                    tokio::time::sleep(HTTP_GRACE).await;
+                } => Ok(()),
+            }
+        };
         let (served, ()) = tokio::join!(http, drain);
         served?;
+        // Sockets are not sent an Engine.IO close: official clients take that
+        // for a deliberate disconnect and stay away. Their connections drop
+        // with the process, and they reconnect — to another instance, or to
+        // this one once it is back.
+        drop(self.io);
         Ok(())
     }
 }

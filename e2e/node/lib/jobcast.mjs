@@ -53,8 +53,8 @@ export async function waitUntil(what, check, { timeout = 15000, every = 25 } = {
  * Starts `jobcast serve --listen 127.0.0.1:0 --workers 2` with a fresh
  * JOBCAST_DATA_DIR (plus `env`), and resolves once it printed its address.
  */
-export async function startServer({ env = {}, workers = 2 } = {}) {
-  const dataDir = await mkdtemp(path.join(tmpdir(), "jobcast-e2e-"));
+export async function startServer({ env = {}, workers = 2, dataDir, listen = "127.0.0.1:0" } = {}) {
+  dataDir ??= await mkdtemp(path.join(tmpdir(), "jobcast-e2e-"));
   const childEnv = {
     ...process.env,
     JOBCAST_DATA_DIR: dataDir,
@@ -63,7 +63,7 @@ export async function startServer({ env = {}, workers = 2 } = {}) {
   };
   const child = spawn(
     BINARY,
-    ["serve", "--listen", "127.0.0.1:0", "--workers", String(workers)],
+    ["serve", "--listen", listen, "--workers", String(workers)],
     { env: childEnv, stdio: ["ignore", "pipe", "pipe"] },
   );
   let stdout = "";
@@ -224,9 +224,19 @@ export async function startServer({ env = {}, workers = 2 } = {}) {
       return socket;
     },
 
+    /**
+     * Stops this process with SIGTERM and starts a new one on the same
+     * address and data directory (sockets are left to reconnect by themselves).
+     * Resolves the new server.
+     */
+    async restart() {
+      await server.stop({ keepData: true, keepSockets: true });
+      return startServer({ env, workers, dataDir, listen: url.replace("http://", "") });
+    },
+
     /** Disconnects every socket, sends SIGTERM, waits, removes the data dir. */
-    async stop() {
-      for (const s of sockets) s.close();
+    async stop({ keepData = false, keepSockets = false } = {}) {
+      if (!keepSockets) for (const s of sockets) s.close();
       if (child.exitCode === null && child.signalCode === null) {
         child.kill("SIGTERM");
         try {
@@ -236,7 +246,7 @@ export async function startServer({ env = {}, workers = 2 } = {}) {
           await exited;
         }
       }
-      await rm(dataDir, { recursive: true, force: true });
+      if (!keepData) await rm(dataDir, { recursive: true, force: true });
     },
   };
   return server;
@@ -295,8 +305,12 @@ export class Feed {
     return within(timeout, what, p).finally(() => this.waiters.delete(waiter));
   }
 
-  /** Waits for the terminal job_update of `jobId`. */
-  untilTerminal(jobId, timeout = 30000) {
+  /**
+   * Waits for the terminal job_update of `jobId`; returns at once if the
+   * join's `replay` already ended with it.
+   */
+  untilTerminal(jobId, timeout = 30000, replay = []) {
+    if (replay.some((e) => isTerminalType(e.type))) return Promise.resolve();
     return this.until(
       `a terminal job_update of job ${jobId} (got seqs ${this.of(jobId).map((e) => e.seq).join(",")})`,
       () => this.of(jobId).some((e) => TERMINAL.has(e.status) && isTerminalType(e.type)),
@@ -336,8 +350,16 @@ export function assertContiguous(seqs, from, to, what) {
   for (let s = from; s <= to; s++) expected.push(s);
   const same = seqs.length === expected.length && seqs.every((s, i) => s === expected[i]);
   if (!same) {
+    const have = new Set(seqs);
+    const missing = expected.filter((s) => !have.has(s));
+    const dups = seqs.filter((s, i) => seqs.indexOf(s) !== i);
+    const disorder = seqs.findIndex((s, i) => i > 0 && s < seqs[i - 1]);
+    const shown = seqs.length > 60 ? `${seqs.slice(0, 30).join(",")},…,${seqs.slice(-10).join(",")}` : seqs.join(",");
     throw new Error(
-      `${what}: expected seqs ${from}..${to} each once in order, got [${seqs.join(",")}]`,
+      `${what}: expected seqs ${from}..${to} each once in order; ` +
+        `missing [${missing.join(",")}], duplicated [${dups.join(",")}], ` +
+        `${disorder >= 0 ? `out of order at index ${disorder}, ` : ""}` +
+        `got ${seqs.length} seqs [${shown}]`,
     );
   }
 }

@@ -45,10 +45,11 @@ pub fn register(rt: &Arc<Realtime>, socket: &SocketRef) {
                             floor,
                             own,
                             more,
+                            replayed,
                         } = joined;
                         let id = body.job.job_id;
                         reply(ack, Ok(body));
-                        let offered = sub.finish_join(id, floor, own, more);
+                        let offered = sub.finish_join(id, floor, own, more, replayed);
                         rt.hub.follow_up(&sub, offered);
                     }
                     Err(error) => reply::<OkAck>(ack, Err(error)),
@@ -178,6 +179,7 @@ async fn join_job(
         floor,
         own,
         more,
+        replayed: after_seq.is_some(),
     })
 }
 
@@ -186,6 +188,7 @@ struct JoinReply {
     floor: u64,
     own: bool,
     more: bool,
+    replayed: bool,
 }
 
 async fn leave_job(

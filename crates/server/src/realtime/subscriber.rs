@@ -50,6 +50,9 @@ struct Feed {
     dirty: bool,
     /// The job is the socket user's own (kept while the user room is joined).
     own: bool,
+    /// While Joining: the floor of the feed this join replaced (the user
+    /// room's), so that what it had not sent yet is not lost.
+    prior: Option<u64>,
 }
 
 #[derive(Debug, Default)]
@@ -123,6 +126,7 @@ impl Subscriber {
                     mode: Mode::Live,
                     dirty: false,
                     own: true,
+                    prior: None,
                 },
             );
         }
@@ -176,14 +180,19 @@ impl Subscriber {
             return JoinStart::TooManyRooms;
         }
         feeds.joined.insert(job);
-        let own = feeds.jobs.get(&job).is_some_and(|f| f.own);
+        let existing = feeds.jobs.get(&job).copied();
+        let prior = existing
+            .filter(|f| f.mode != Mode::Joining)
+            .map(|f| f.floor)
+            .or(existing.and_then(|f| f.prior));
         feeds.jobs.insert(
             job,
             Feed {
                 floor: 0,
                 mode: Mode::Joining,
                 dirty: false,
-                own,
+                own: existing.is_some_and(|f| f.own),
+                prior,
             },
         );
         JoinStart::Started
@@ -198,14 +207,29 @@ impl Subscriber {
 
     /// The acknowledgement is out, holding every event up to `floor`.
     /// `more` says the replay was cut short and the rest must be streamed.
-    pub fn finish_join(&self, job: JobId, floor: u64, own: bool, more: bool) -> Offered {
+    /// `replayed` says the client named its resume point (`after_seq`);
+    /// without one, a feed this socket already had (the user room's) resumes
+    /// from where it was, so the socket still gets every event once.
+    pub fn finish_join(
+        &self,
+        job: JobId,
+        floor: u64,
+        own: bool,
+        more: bool,
+        replayed: bool,
+    ) -> Offered {
         let mut feeds = self.lock();
         let Some(feed) = feeds.jobs.get_mut(&job) else {
             return Offered::Done;
         };
-        feed.floor = floor;
+        let resume_prior = !replayed && feed.prior.is_some_and(|prior| prior < floor);
+        feed.floor = match feed.prior {
+            Some(prior) if resume_prior => prior,
+            _ => floor,
+        };
+        feed.prior = None;
         feed.own = own;
-        if feed.dirty || more {
+        if feed.dirty || more || resume_prior {
             feed.mode = Mode::Behind;
             feeds.wants_catch_up()
         } else {
@@ -238,6 +262,7 @@ impl Subscriber {
             mode: Mode::Live,
             dirty: false,
             own: true,
+            prior: None,
         });
     }
 

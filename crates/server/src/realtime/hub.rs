@@ -21,6 +21,8 @@ use super::subscriber::{Offered, Subscriber};
 pub struct Hub {
     store: Arc<dyn Store>,
     stall_timeout: Duration,
+    /// Events per catch-up round: half a socket's buffer.
+    catch_up_round: usize,
     sockets: RwLock<HashMap<Sid, Arc<Subscriber>>>,
     by_job: RwLock<HashMap<JobId, HashSet<Sid>>>,
     by_user: RwLock<HashMap<String, HashSet<Sid>>>,
@@ -37,10 +39,11 @@ fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
 }
 
 impl Hub {
-    pub fn new(store: Arc<dyn Store>, stall_timeout: Duration) -> Arc<Hub> {
+    pub fn new(store: Arc<dyn Store>, stall_timeout: Duration, buffer: usize) -> Arc<Hub> {
         Arc::new(Hub {
             store,
             stall_timeout,
+            catch_up_round: (buffer / 2).max(1),
             sockets: RwLock::default(),
             by_job: RwLock::default(),
             by_user: RwLock::default(),
@@ -123,7 +126,7 @@ impl Hub {
                 tokio::spawn(async move {
                     let alive = subscriber
                         .clone()
-                        .catch_up(hub.store.clone(), hub.stall_timeout)
+                        .catch_up(hub.store.clone(), hub.stall_timeout, hub.catch_up_round)
                         .await;
                     if !alive {
                         hub.remove(subscriber.socket.id);

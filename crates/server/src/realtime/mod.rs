@@ -31,7 +31,7 @@ pub struct Realtime {
 
 /// Builds the Socket.IO layer and starts the fan-out from the event bus.
 pub fn build(state: AppState, limits: RealtimeConfig) -> (SocketIoLayer, SocketIo) {
-    let hub = Hub::new(state.store().clone(), limits.stall_timeout);
+    let hub = Hub::new(state.store().clone(), limits.stall_timeout, limits.buffer);
     hub.spawn_fanout(state.journal.bus());
     let payload = usize::try_from(limits.max_payload).unwrap_or(usize::MAX);
     let (layer, io) = SocketIo::builder()

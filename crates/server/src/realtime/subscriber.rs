@@ -30,8 +30,11 @@ use socketioxide::{SendError, SocketError};
 use super::limits::RateLimiter;
 use crate::http::extract::Caller;
 
-/// Events read from the store per catch-up round.
+/// Most events read from the store per catch-up round.
 const CATCH_UP_BATCH: u32 = 500;
+/// Pause between catch-up rounds, doubled while the socket stays full.
+const MIN_PAUSE: Duration = Duration::from_millis(1);
+const MAX_PAUSE: Duration = Duration::from_millis(50);
 /// The event name of SPEC section 4.
 pub const JOB_UPDATE: &str = "job_update";
 
@@ -179,10 +182,12 @@ impl Subscriber {
         if !feeds.joined.contains(&job) && feeds.joined.len() >= max_rooms {
             return JoinStart::TooManyRooms;
         }
-        feeds.joined.insert(job);
+        let rejoin = !feeds.joined.insert(job);
         let existing = feeds.jobs.get(&job).copied();
+        // A feed the user room had started: what it has not sent yet must
+        // still come. A rejoin of the job room follows its new snapshot.
         let prior = existing
-            .filter(|f| f.mode != Mode::Joining)
+            .filter(|f| !rejoin && f.mode != Mode::Joining)
             .map(|f| f.floor)
             .or(existing.and_then(|f| f.prior));
         feeds.jobs.insert(
@@ -281,8 +286,13 @@ impl Subscriber {
     /// The catch-up task: sends what the store holds past each Behind feed's
     /// floor until every feed is Live, waiting while the socket is full.
     /// Returns `false` if the socket is gone or had to be disconnected.
-    pub async fn catch_up(self: Arc<Self>, store: Arc<dyn Store>, stall_timeout: Duration) -> bool {
-        let mut pause = Duration::from_millis(5);
+    pub async fn catch_up(
+        self: Arc<Self>,
+        store: Arc<dyn Store>,
+        stall_timeout: Duration,
+        round: usize,
+    ) -> bool {
+        let mut pause = MIN_PAUSE;
         loop {
             let (job, floor) = match self.next_behind(stall_timeout) {
                 Next::Feed(job, floor) => (job, floor),
@@ -294,7 +304,10 @@ impl Subscriber {
                     return false;
                 }
             };
-            let events = match store.events_after(job, floor, CATCH_UP_BATCH).await {
+            let limit = u32::try_from(round)
+                .unwrap_or(CATCH_UP_BATCH)
+                .min(CATCH_UP_BATCH);
+            let events = match store.events_after(job, floor, limit).await {
                 Ok(events) => events,
                 Err(e) => {
                     tracing::warn!(error = %e, %job, "catch-up read failed; retrying");
@@ -302,26 +315,26 @@ impl Subscriber {
                     continue;
                 }
             };
-            let full = {
+            let sent = {
                 let mut feeds = self.lock();
-                match self.send_caught_up(&mut feeds, job, floor, &events) {
-                    Sent::Gone => {
-                        feeds.catching_up = false;
-                        feeds.closed = true;
-                        return false;
-                    }
-                    Sent::Full => true,
-                    Sent::All => {
-                        feeds.stalled_since = None;
-                        false
-                    }
+                let sent = self.send_caught_up(&mut feeds, job, floor, &events, limit);
+                if let Sent::Gone = sent {
+                    feeds.catching_up = false;
+                    feeds.closed = true;
+                    return false;
                 }
+                sent
             };
-            if full {
+            // Rounds of at most half the socket's buffer, with a pause
+            // between them, so that the buffer keeps room for Engine.IO's
+            // heartbeat (engineioxide closes a socket whose buffer is full
+            // when a ping is due).
+            pause = match sent {
+                Sent::Full { progressed: false } => (pause * 2).min(MAX_PAUSE),
+                _ => MIN_PAUSE,
+            };
+            if !matches!(sent, Sent::All) {
                 tokio::time::sleep(pause).await;
-                pause = (pause * 2).min(Duration::from_millis(200));
-            } else {
-                pause = Duration::from_millis(5);
             }
         }
     }
@@ -365,23 +378,34 @@ impl Subscriber {
         job: JobId,
         read_from: u64,
         events: &[Event],
+        limit: u32,
     ) -> Sent {
+        let joined = feeds.joined.contains(&job);
         let Some(feed) = feeds.jobs.get_mut(&job) else {
             return Sent::All; // left meanwhile
         };
         if feed.mode != Mode::Behind || feed.floor != read_from {
             return Sent::All; // rejoined meanwhile; look again
         }
+        let mut progressed = false;
         for event in events {
             if event.seq <= feed.floor {
                 continue;
             }
             match self.socket.emit(JOB_UPDATE, event) {
-                Ok(()) => feed.floor = event.seq,
+                Ok(()) => {
+                    feed.floor = event.seq;
+                    progressed = true;
+                }
                 Err(SendError::Socket(SocketError::InternalChannelFull)) => {
                     feed.dirty = true;
-                    feeds.stalled_since.get_or_insert_with(Instant::now);
-                    return Sent::Full;
+                    // A stall is a full buffer with no progress at all.
+                    if progressed {
+                        feeds.stalled_since = Some(Instant::now());
+                    } else {
+                        feeds.stalled_since.get_or_insert_with(Instant::now);
+                    }
+                    return Sent::Full { progressed };
                 }
                 Err(SendError::Socket(SocketError::Closed)) => return Sent::Gone,
                 Err(e) => {
@@ -391,13 +415,19 @@ impl Subscriber {
             }
         }
         let terminal = events.last().is_some_and(|e| e.status.is_terminal());
-        if !feed.dirty && events.len() < CATCH_UP_BATCH as usize {
+        let live = !feed.dirty && events.len() < limit as usize;
+        if live {
             feed.mode = Mode::Live;
-            if terminal && !feeds.joined.contains(&job) {
-                feeds.jobs.remove(&job);
-            }
         }
-        Sent::All
+        feeds.stalled_since = None;
+        if live && terminal && !joined {
+            feeds.jobs.remove(&job);
+        }
+        if live {
+            Sent::All
+        } else {
+            Sent::Round
+        }
     }
 
     async fn disconnect_when_possible(&self) {
@@ -422,8 +452,14 @@ enum Next {
 }
 
 enum Sent {
+    /// The feed is Live again (or needs nothing more from this round).
     All,
-    Full,
+    /// A round went out; more is to come.
+    Round,
+    /// The socket's buffer filled up.
+    Full {
+        progressed: bool,
+    },
     Gone,
 }
 

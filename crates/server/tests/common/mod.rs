@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod live;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -33,6 +35,19 @@ impl TestServer {
     }
 
     pub async fn start_with(edit: impl FnOnce(&mut Config)) -> Self {
+        Self::start_on(None, edit).await
+    }
+
+    /// Like `start_with`, with the kernel send buffer of every accepted
+    /// socket fixed at `bytes` (accepted sockets inherit it from the
+    /// listener). Left to autotuning, loopback send buffers grow to
+    /// megabytes, and a client that stops reading takes that long to fill
+    /// the server's own per-socket buffer.
+    pub async fn start_with_send_buffer(bytes: u32, edit: impl FnOnce(&mut Config)) -> Self {
+        Self::start_on(Some(bytes), edit).await
+    }
+
+    async fn start_on(send_buffer: Option<u32>, edit: impl FnOnce(&mut Config)) -> Self {
         let data_dir = tempfile::tempdir().expect("temp dir");
         let mut config = Config::for_data_dir(data_dir.path());
         config.workers = 2;
@@ -40,7 +55,17 @@ impl TestServer {
         edit(&mut config);
         let app = App::build(&config).await.expect("app builds");
         let auth = app.auth().clone();
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = match send_buffer {
+            None => TcpListener::bind("127.0.0.1:0").await.expect("bind"),
+            Some(bytes) => {
+                let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+                socket.set_send_buffer_size(bytes).expect("SO_SNDBUF");
+                socket
+                    .bind(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+                    .expect("bind");
+                socket.listen(1024).expect("listen")
+            }
+        };
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {

@@ -1,0 +1,18 @@
+//! A client of a jobcast server: the REST API ([`RestClient`]) and the live
+//! stream over Socket.IO ([`SocketClient`]).
+//!
+//! The CLI, the benchmark's load generator and the server's own tests use
+//! this crate, so the client that ships is the one that exercises the server.
+//! It speaks the wire types of `jobcast_core::wire` and defines none of its
+//! own. Proving compatibility with the *official* Socket.IO clients is the
+//! job of the end-to-end suites, not of this crate: this is a deliberately
+//! small Socket.IO v5 client (websocket transport, JSON parser, namespace
+//! `/`), not a general one.
+
+pub mod error;
+pub mod rest;
+pub mod socket;
+
+pub use error::{AckError, ClientError, ConnectError, SocketError};
+pub use rest::RestClient;
+pub use socket::{ConnectOptions, Incoming, JoinedJob, SocketClient, JOB_UPDATE};

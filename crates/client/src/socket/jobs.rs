@@ -1,0 +1,168 @@
+//! The jobcast events of SPEC section 4 on a [`SocketClient`]: typed
+//! requests whose acknowledgements are decoded into `jobcast_core::wire`
+//! types, and `job_update` events decoded into [`Event`]s.
+
+use std::time::Duration;
+
+use jobcast_core::wire::{ErrorAck, JobAck, JoinJobAck, JoinUserAck, OkAck};
+use jobcast_core::{Event, JobId, JobSnapshot};
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value};
+
+use super::SocketClient;
+use crate::error::{AckError, SocketError};
+
+/// The server → client event that carries one job event.
+pub const JOB_UPDATE: &str = "job_update";
+
+/// A joined job: its snapshot and, when joined with `after_seq`, the stored
+/// events after it. Live `job_update`s follow the last of them (or the
+/// snapshot's `last_seq` when there are none).
+#[derive(Debug, Clone, PartialEq)]
+pub struct JoinedJob {
+    pub job: JobSnapshot,
+    pub events: Vec<Event>,
+}
+
+impl JoinedJob {
+    /// The `seq` after which live updates continue.
+    pub fn last_seq(&self) -> u64 {
+        self.events.last().map_or(self.job.last_seq, |e| e.seq)
+    }
+}
+
+impl SocketClient {
+    /// Joins `job:<id>`; with `after_seq`, the ack replays every stored event
+    /// with a greater `seq`.
+    pub async fn join_job(
+        &mut self,
+        id: JobId,
+        after_seq: Option<u64>,
+    ) -> Result<JoinedJob, AckError> {
+        let mut payload = json!({ "job_id": id.to_string() });
+        if let Some(after) = after_seq {
+            payload["after_seq"] = json!(after);
+        }
+        let ack: JoinJobAck = self.call("join_job", payload).await?;
+        Ok(JoinedJob {
+            job: ack.job,
+            events: ack.events,
+        })
+    }
+
+    pub async fn leave_job(&mut self, id: JobId) -> Result<(), AckError> {
+        let _: OkAck = self
+            .call("leave_job", json!({ "job_id": id.to_string() }))
+            .await?;
+        Ok(())
+    }
+
+    /// Joins `user:<me>`: updates of all the user's jobs follow; answers the
+    /// snapshots of the unfinished ones.
+    pub async fn join_user(&mut self) -> Result<Vec<JobSnapshot>, AckError> {
+        let ack: JoinUserAck = self.call("join_user", json!({})).await?;
+        Ok(ack.jobs)
+    }
+
+    pub async fn cancel_job(&mut self, id: JobId) -> Result<JobSnapshot, AckError> {
+        let ack: JobAck = self
+            .call("cancel_job", json!({ "job_id": id.to_string() }))
+            .await?;
+        Ok(ack.job)
+    }
+
+    /// Answers the job's open clarification `cid`.
+    pub async fn answer(&mut self, id: JobId, cid: &str, value: Value) -> Result<(), AckError> {
+        let payload = json!({
+            "job_id": id.to_string(),
+            "clarification_id": cid,
+            "answer": value,
+        });
+        let _: OkAck = self.call("answer", payload).await?;
+        Ok(())
+    }
+
+    /// The next `job_update` (other events are skipped): `Ok(None)` after
+    /// `timeout`, `Err(Closed)` once the connection ended and all was read.
+    pub async fn next_update(&mut self, timeout: Duration) -> Result<Option<Event>, SocketError> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            match self.recv_event(left).await {
+                Ok((name, value)) if name == JOB_UPDATE => {
+                    return serde_json::from_value(value)
+                        .map(Some)
+                        .map_err(|e| SocketError::Decode(format!("job_update: {e}")));
+                }
+                Ok(_) => {}
+                Err(SocketError::Timeout) => return Ok(None),
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Sends a request and decodes its acknowledgement: `{"ok":true,...}`
+    /// into `T`, `{"ok":false,"error"}` into [`AckError::Refused`].
+    async fn call<T: DeserializeOwned>(&mut self, event: &str, data: Value) -> Result<T, AckError> {
+        let value = self.emit_with_ack(event, data).await?;
+        decode_ack(event, value)
+    }
+}
+
+fn decode_ack<T: DeserializeOwned>(event: &str, value: Value) -> Result<T, AckError> {
+    let decode = |e: serde_json::Error| {
+        AckError::Socket(SocketError::Decode(format!("{event} acknowledgement: {e}")))
+    };
+    match value.get("ok") {
+        Some(Value::Bool(true)) => serde_json::from_value(value).map_err(decode),
+        Some(Value::Bool(false)) => {
+            let refused: ErrorAck = serde_json::from_value(value).map_err(decode)?;
+            Err(AckError::Refused {
+                code: refused.error.code,
+                message: refused.error.message,
+            })
+        }
+        _ => Err(AckError::Socket(SocketError::Decode(format!(
+            "{event} acknowledgement without \"ok\": {}",
+            shorten(&value.to_string())
+        )))),
+    }
+}
+
+fn shorten(text: &str) -> String {
+    text.chars().take(200).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use jobcast_core::ErrorCode;
+
+    use super::*;
+
+    #[test]
+    fn refusals_carry_the_code() {
+        let err = decode_ack::<OkAck>(
+            "join_job",
+            json!({"ok": false, "error": {"code": "not_found", "message": "no such job"}}),
+        )
+        .expect_err("refused");
+        assert_eq!(err.code(), Some(ErrorCode::NotFound));
+    }
+
+    #[test]
+    fn a_shapeless_ack_is_a_decode_error() {
+        for value in [
+            json!(null),
+            json!({"job": 1}),
+            json!({"ok": true, "job": 1}),
+        ] {
+            let err = decode_ack::<JobAck>("cancel_job", value).expect_err("shapeless");
+            assert!(
+                matches!(err, AckError::Socket(SocketError::Decode(_))),
+                "{err:?}"
+            );
+        }
+        let ok: OkAck = decode_ack("leave_job", json!({"ok": true})).expect("ok");
+        assert!(ok.ok);
+    }
+}

@@ -84,3 +84,15 @@ impl JobSnapshot {
         }
     }
 }
+
+/// An invoice saved by `invoice.extract` (`GET /api/invoices/{id}`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredInvoice {
+    pub invoice_id: String,
+    pub job_id: JobId,
+    pub owner: String,
+    /// The `extracted_data` of the job's result, plus `confidence_score`
+    /// and `requires_review`.
+    pub data: Value,
+    pub created_at: Timestamp,
+}

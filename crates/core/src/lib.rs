@@ -24,7 +24,7 @@ pub use bus::{BusMessage, EventBus, LocalBus};
 pub use error::ErrorCode;
 pub use event::{Event, EventDraft, EventType};
 pub use ids::JobId;
-pub use job::{JobError, JobInput, JobSnapshot, NewJob};
+pub use job::{JobError, JobInput, JobSnapshot, NewJob, StoredInvoice};
 pub use journal::Journal;
 pub use media::MediaType;
 pub use processor::{Clarification, JobContext, JobEvents, ProcessError, Processor, Processors};

@@ -66,6 +66,8 @@ pub trait JobEvents: Send + Sync {
     fn is_stopped(&self) -> bool;
     /// Resolves when the job is cancelled or the worker drains.
     async fn stopped(&self);
+    /// Saves an invoice this job extracted, for its owner; returns its id.
+    async fn save_invoice(&self, data: Value) -> Result<String, ProcessError>;
 }
 
 /// Handed to `Processor::run`: the job, its input, and the way to report.
@@ -134,6 +136,10 @@ impl JobContext {
 
     pub async fn ask(&self, clarification: Clarification) -> Result<Value, ProcessError> {
         self.events.ask(clarification).await
+    }
+
+    pub async fn save_invoice(&self, data: Value) -> Result<String, ProcessError> {
+        self.events.save_invoice(data).await
     }
 
     pub async fn emit(&self, draft: EventDraft) -> Result<Event, ProcessError> {

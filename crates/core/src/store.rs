@@ -9,7 +9,8 @@
 use async_trait::async_trait;
 
 use crate::{
-    Event, EventDraft, JobId, JobInput, JobSnapshot, NewJob, Status, Timestamp, TransitionError,
+    Event, EventDraft, JobId, JobInput, JobSnapshot, NewJob, Status, StoredInvoice, Timestamp,
+    TransitionError,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -139,4 +140,15 @@ pub trait Store: Send + Sync + 'static {
         &self,
         expired_before: Option<Timestamp>,
     ) -> Result<Vec<LeasedJob>, StoreError>;
+
+    /// Saves an invoice extracted by `job` (owned by the job's owner) and
+    /// returns its new id (a ULID).
+    async fn save_invoice(
+        &self,
+        job: &JobSnapshot,
+        data: &serde_json::Value,
+    ) -> Result<String, StoreError>;
+
+    /// The invoice with this id, whoever owns it (the caller checks).
+    async fn invoice(&self, invoice_id: &str) -> Result<Option<StoredInvoice>, StoreError>;
 }

@@ -4,12 +4,62 @@
 //! retries and the end of the job to the worker.
 
 mod demo;
+pub mod invoice;
+pub mod llm;
+pub mod pdf;
 
 pub use demo::DemoSteps;
+pub use invoice::InvoiceExtract;
+pub use pdf::PdfSentences;
+
+use std::time::Duration;
 
 use jobcast_core::Processors;
 
+/// Where an LLM-backed kind finds its model: `JOBCAST_LLM_*`. A job chooses
+/// the provider (`model_provider`); the address and key only ever come from
+/// here, never from a job's options.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct LlmSettings {
+    pub base_url: Option<String>,
+    pub api_key: Option<String>,
+    pub model: Option<String>,
+}
+
+impl std::fmt::Debug for LlmSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LlmSettings")
+            .field("base_url", &self.base_url)
+            .field("api_key", &self.api_key.as_ref().map(|_| "***"))
+            .field("model", &self.model)
+            .finish()
+    }
+}
+
+/// What the shipped processors need from the configuration.
+#[derive(Debug, Clone)]
+pub struct ProcessorSettings {
+    pub llm: LlmSettings,
+    /// Longest a single LLM request may take.
+    pub llm_timeout: Duration,
+}
+
+impl Default for ProcessorSettings {
+    fn default() -> Self {
+        ProcessorSettings {
+            llm: LlmSettings::default(),
+            llm_timeout: Duration::from_secs(120),
+        }
+    }
+}
+
 /// Every kind that ships, registered.
-pub fn builtin() -> Processors {
-    Processors::new().with(DemoSteps)
+pub fn builtin(settings: &ProcessorSettings) -> Processors {
+    Processors::new()
+        .with(DemoSteps)
+        .with(PdfSentences::default())
+        .with(InvoiceExtract::new(
+            settings.llm.clone(),
+            settings.llm_timeout,
+        ))
 }

@@ -56,7 +56,15 @@ pub struct App {
 
 impl App {
     pub async fn build(config: &Config) -> Result<App, AppError> {
-        Self::build_with(config, jobcast_processors::builtin()).await
+        let settings = jobcast_processors::ProcessorSettings {
+            llm: jobcast_processors::LlmSettings {
+                base_url: config.llm.base_url.clone(),
+                api_key: config.llm.api_key.as_ref().map(|k| k.expose().to_string()),
+                model: config.llm.model.clone(),
+            },
+            ..Default::default()
+        };
+        Self::build_with(config, jobcast_processors::builtin(&settings)).await
     }
 
     /// Like `build`, with the given processors (tests add their own kinds).
@@ -80,6 +88,7 @@ impl App {
             PoolConfig {
                 workers: config.workers,
                 instance_id: format!("instance-{}", ulid::Ulid::new()),
+                job_timeout: Some(config.job_timeout),
                 ..PoolConfig::default()
             },
         )

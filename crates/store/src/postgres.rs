@@ -17,7 +17,7 @@ use sqlx::{ConnectOptions, Connection, PgConnection, Postgres, QueryBuilder};
 
 use jobcast_core::{
     CreateOutcome, Event, EventDraft, EventType, JobId, JobInput, JobPage, JobQuery, JobSnapshot,
-    LeasedJob, NewJob, Store, StoreError, Timestamp,
+    LeasedJob, NewJob, Store, StoreError, StoredInvoice, Timestamp,
 };
 
 use crate::error::{db, OpenError};
@@ -295,6 +295,22 @@ impl Store for PgStore {
                 rows::decode_leased(&id, attempt, max, owner, until)
             })
             .collect()
+    }
+
+    async fn save_invoice(
+        &self,
+        job: &JobSnapshot,
+        data: &serde_json::Value,
+    ) -> Result<String, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let invoice_id = insert_invoice(&mut tx, job, data).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(invoice_id)
+    }
+
+    async fn invoice(&self, invoice_id: &str) -> Result<Option<StoredInvoice>, StoreError> {
+        let mut conn = self.pool.acquire().await.map_err(db)?;
+        load_invoice(&mut conn, invoice_id).await
     }
 }
 

@@ -1,4 +1,5 @@
-//! How jobs, events and inputs become table rows and back, for both backends.
+//! How jobs, events, inputs and invoices become table rows and back, for
+//! both backends.
 //!
 //! The snapshot is stored whole as JSON; the columns beside it (status,
 //! attempt, lease, run_after, ...) exist so that SQL can filter and sort. They
@@ -8,8 +9,9 @@
 
 use jobcast_core::{
     transition, Event, EventDraft, EventType, JobId, JobInput, JobPage, JobSnapshot, LeasedJob,
-    MediaType, NewJob, Status, StoreError, Timestamp,
+    MediaType, NewJob, Status, StoreError, StoredInvoice, Timestamp,
 };
+use serde_json::Value;
 
 /// A job as the `jobs` table holds it: the snapshot plus the scheduling
 /// columns that are not part of the snapshot.
@@ -156,6 +158,37 @@ pub(crate) fn decode_leased(
         max_attempts: to_u32(max_attempts, "max_attempts")?,
         lease_owner,
         lease_until: Timestamp::from_millis(lease_until),
+    })
+}
+
+/// A new invoice saved by `job`: a fresh ULID id, owned by the job's owner.
+pub(crate) fn new_invoice(job: &JobSnapshot, data: &Value, now: Timestamp) -> StoredInvoice {
+    StoredInvoice {
+        invoice_id: ulid::Ulid::new().to_string(),
+        job_id: job.job_id,
+        owner: job.owner.clone(),
+        data: data.clone(),
+        created_at: now,
+    }
+}
+
+pub(crate) fn encode_invoice_data(data: &Value) -> Result<String, StoreError> {
+    encode(data)
+}
+
+/// The columns of an `invoices` row, in `sql::SELECT_INVOICE` order.
+pub(crate) type InvoiceColumns = (String, String, String, String, i64);
+
+pub(crate) fn decode_invoice(
+    (invoice_id, job_id, owner, data, created_at): InvoiceColumns,
+) -> Result<StoredInvoice, StoreError> {
+    Ok(StoredInvoice {
+        invoice_id,
+        job_id: parse_job_id(&job_id)?,
+        owner,
+        data: serde_json::from_str(&data)
+            .map_err(|e| StoreError::Corrupt(format!("invoice data: {e}")))?,
+        created_at: Timestamp::from_millis(created_at),
     })
 }
 

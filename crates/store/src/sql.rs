@@ -55,3 +55,10 @@ pub(crate) const LEASED_EXPIRED: &str = "SELECT id, attempt, max_attempts, lease
     WHERE status IN ('running', 'waiting_input')
       AND lease_owner IS NOT NULL AND lease_until < $1
     ORDER BY lease_until, id";
+
+pub(crate) const INSERT_INVOICE: &str = "INSERT INTO invoices
+    (invoice_id, job_id, owner, data, created_at) VALUES ($1, $2, $3, $4, $5)";
+
+/// The invoice as `rows::decode_invoice` reads it.
+pub(crate) const SELECT_INVOICE: &str =
+    "SELECT invoice_id, job_id, owner, data, created_at FROM invoices WHERE invoice_id = $1";

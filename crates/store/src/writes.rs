@@ -1,6 +1,7 @@
 //! The reads and writes of job rows that both backends make identically,
 //! written once: inserting a new job with its input and first event, saving
-//! an advanced job with its event, taking an idempotency key.
+//! an advanced job with its event, taking an idempotency key, saving and
+//! reading an invoice.
 //!
 //! A macro rather than generic functions because sqlx's executor and codec
 //! bounds would have to be repeated on every function; `job_writes!` is
@@ -129,6 +130,39 @@ macro_rules! job_writes {
                 jobs.extend(load_snapshot(conn, id).await?);
             }
             Ok(Some(jobs))
+        }
+
+        /// Saves an invoice `job` extracted, owned by the job's owner, under a
+        /// new id.
+        async fn insert_invoice(
+            conn: &mut $conn,
+            job: &jobcast_core::JobSnapshot,
+            data: &serde_json::Value,
+        ) -> Result<String, jobcast_core::StoreError> {
+            let invoice = $crate::rows::new_invoice(job, data, jobcast_core::Timestamp::now());
+            sqlx::query($crate::sql::INSERT_INVOICE)
+                .bind(&invoice.invoice_id)
+                .bind(invoice.job_id.to_string())
+                .bind(&invoice.owner)
+                .bind($crate::rows::encode_invoice_data(&invoice.data)?)
+                .bind(invoice.created_at.as_millis())
+                .execute(conn)
+                .await
+                .map_err($crate::error::db)?;
+            Ok(invoice.invoice_id)
+        }
+
+        async fn load_invoice(
+            conn: &mut $conn,
+            invoice_id: &str,
+        ) -> Result<Option<jobcast_core::StoredInvoice>, jobcast_core::StoreError> {
+            let found: Option<$crate::rows::InvoiceColumns> =
+                sqlx::query_as($crate::sql::SELECT_INVOICE)
+                    .bind(invoice_id)
+                    .fetch_optional(conn)
+                    .await
+                    .map_err($crate::error::db)?;
+            found.map($crate::rows::decode_invoice).transpose()
         }
     };
 }

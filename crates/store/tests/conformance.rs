@@ -53,6 +53,10 @@ conformance!(
     claim::explicit_retry_is_claimable_at_once,
     leases::renew_lease_extends_only_the_current_attempt,
     leases::leased_jobs_with_and_without_expiry,
+    invoices::saved_invoices_read_back_whole,
+    invoices::an_unknown_invoice_is_none,
+    invoices::each_save_is_a_new_invoice,
+    invoices::an_invoice_belongs_to_its_jobs_owner,
 );
 
 mod durability {
@@ -61,6 +65,11 @@ mod durability {
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn sqlite_reopen_keeps_jobs_and_events() {
         durability::sqlite_reopen_keeps_jobs_and_events().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn sqlite_upgrades_a_version_1_database() {
+        durability::sqlite_upgrades_a_version_1_database().await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

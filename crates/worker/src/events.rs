@@ -1,7 +1,8 @@
-//! `JobEvents` for one running attempt: what a processor's `emit`, `ask` and
-//! `stopped` mean here. Every event is written on this attempt, so a worker
-//! that lost its job cannot write into the next attempt. Processors may only
-//! report (stages, progress, logs, partial results, questions); how the
+//! `JobEvents` for one running attempt: what a processor's `emit`, `ask`,
+//! `stopped` and `save_invoice` mean here. Every event is written on this
+//! attempt, so a worker that lost its job cannot write into the next attempt.
+//! Processors may only report (stages, progress, logs, partial results,
+//! questions) and save what they extracted for the job's owner; how the
 //! attempt ends is recorded by `finish`, never from here.
 
 use std::sync::Mutex;
@@ -9,8 +10,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use jobcast_core::{
-    Clarification, Event, EventDraft, EventType, JobEvents, JobId, Journal, ProcessError,
-    StoreError, TransitionError,
+    Clarification, Event, EventDraft, EventType, JobEvents, JobId, JobSnapshot, Journal,
+    ProcessError, StoreError, TransitionError,
 };
 use serde_json::Value;
 use tokio::sync::mpsc;
@@ -23,6 +24,8 @@ const ANSWER_POLL_LIMIT: u32 = 100;
 
 pub(crate) struct AttemptEvents {
     journal: Journal,
+    /// The job as it was claimed: whose it is, for what it saves.
+    job: JobSnapshot,
     job_id: JobId,
     attempt: u32,
     stop: CancellationToken,
@@ -36,8 +39,7 @@ pub(crate) struct AttemptEvents {
 impl AttemptEvents {
     pub fn new(
         journal: Journal,
-        job_id: JobId,
-        attempt: u32,
+        job: JobSnapshot,
         stop: CancellationToken,
         answers: mpsc::UnboundedReceiver<Event>,
         poll_interval: Duration,
@@ -45,8 +47,9 @@ impl AttemptEvents {
     ) -> Self {
         AttemptEvents {
             journal,
-            job_id,
-            attempt,
+            job_id: job.job_id,
+            attempt: job.attempt,
+            job,
             stop,
             stage: Mutex::new(None),
             answers: tokio::sync::Mutex::new(answers),
@@ -214,5 +217,22 @@ impl JobEvents for AttemptEvents {
 
     async fn stopped(&self) {
         self.stop.cancelled().await
+    }
+
+    async fn save_invoice(&self, data: Value) -> Result<String, ProcessError> {
+        // A cancelled (or lost) attempt leaves nothing behind for its owner.
+        if self.stop.is_cancelled() {
+            return Err(ProcessError::Stopped);
+        }
+        self.journal
+            .store()
+            .save_invoice(&self.job, &data)
+            .await
+            .map_err(|error| {
+                ProcessError::transient(
+                    "store_unavailable",
+                    format!("could not save the invoice: {error}"),
+                )
+            })
     }
 }

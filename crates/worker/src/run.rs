@@ -34,8 +34,7 @@ pub(crate) async fn run_claimed(shared: &Shared, job: JobSnapshot, started: Even
     }
     let events = Arc::new(AttemptEvents::new(
         shared.journal.clone(),
-        id,
-        attempt,
+        job.clone(),
         stop.clone(),
         answers,
         shared.config.poll_interval,

@@ -137,7 +137,7 @@ impl Processor for Panics {
 #[tokio::test]
 async fn a_panicking_processor_fails_its_job_and_the_pool_keeps_working() {
     let env = Env::new().await;
-    let processors = jobcast_processors::builtin().with(Panics);
+    let processors = jobcast_processors::builtin(&Default::default()).with(Panics);
     let pool = env.start_with(processors, config(1)).await;
     let id = env.job("test.panics", json!({}), 3, b"text").await;
 

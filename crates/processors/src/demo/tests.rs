@@ -98,6 +98,13 @@ impl JobEvents for Recorder {
     async fn stopped(&self) {
         self.stop.stopped().await
     }
+
+    async fn save_invoice(&self, _data: Value) -> Result<String, ProcessError> {
+        Err(ProcessError::input(
+            "not_supported",
+            "demo.steps saves no invoice",
+        ))
+    }
 }
 
 fn context(options: Value, bytes: &[u8], attempt: u32, events: Arc<Recorder>) -> JobContext {

@@ -133,6 +133,9 @@ pub struct Config {
     pub fetch_timeout: Duration,
     pub llm: LlmConfig,
     pub job_max_attempts: u32,
+    /// The longest one attempt of a job may run; past it the job is stopped
+    /// and fails with `timeout`.
+    pub job_timeout: Duration,
     /// A `tracing` filter (`info`, `jobcast=debug,...`); `None`: the binary's default.
     pub log: Option<String>,
     /// Limits of the Socket.IO layer.
@@ -186,6 +189,8 @@ pub mod defaults {
     pub const MAX_FILES: usize = 10;
     pub const FETCH_TIMEOUT: Duration = Duration::from_secs(20);
     pub const JOB_MAX_ATTEMPTS: u32 = 3;
+    /// Ten minutes.
+    pub const JOB_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 
     /// One worker per CPU.
     pub fn workers() -> usize {
@@ -220,6 +225,7 @@ impl Config {
             fetch_timeout: defaults::FETCH_TIMEOUT,
             llm: LlmConfig::default(),
             job_max_attempts: defaults::JOB_MAX_ATTEMPTS,
+            job_timeout: defaults::JOB_TIMEOUT,
             log: None,
             realtime: RealtimeConfig::default(),
         }
@@ -247,6 +253,7 @@ impl fmt::Debug for Config {
             .field("fetch_timeout", &self.fetch_timeout)
             .field("llm", &self.llm)
             .field("job_max_attempts", &self.job_max_attempts)
+            .field("job_timeout", &self.job_timeout)
             .field("log", &self.log)
             .field("realtime", &self.realtime)
             .finish()

@@ -36,6 +36,7 @@ pub struct RawConfig {
     pub llm_api_key: Option<Secret>,
     pub llm_model: Option<String>,
     pub job_max_attempts: Option<u32>,
+    pub job_timeout_ms: Option<u64>,
     pub log: Option<String>,
     pub socket_max_rooms: Option<usize>,
     pub socket_max_payload: Option<u64>,
@@ -48,7 +49,7 @@ pub struct RawConfig {
 }
 
 /// The name of every setting: TOML keys, and `JOBCAST_<KEY>` in upper case.
-pub const KEYS: [&str; 26] = [
+pub const KEYS: [&str; 27] = [
     "listen",
     "data_dir",
     "database_url",
@@ -66,6 +67,7 @@ pub const KEYS: [&str; 26] = [
     "llm_api_key",
     "llm_model",
     "job_max_attempts",
+    "job_timeout_ms",
     "log",
     "socket_max_rooms",
     "socket_max_payload",
@@ -340,6 +342,7 @@ impl RawConfig {
             llm_api_key: over.llm_api_key.or(self.llm_api_key),
             llm_model: over.llm_model.or(self.llm_model),
             job_max_attempts: over.job_max_attempts.or(self.job_max_attempts),
+            job_timeout_ms: over.job_timeout_ms.or(self.job_timeout_ms),
             log: over.log.or(self.log),
             socket_max_rooms: over.socket_max_rooms.or(self.socket_max_rooms),
             socket_max_payload: over.socket_max_payload.or(self.socket_max_payload),
@@ -374,6 +377,7 @@ impl RawConfig {
             "llm_api_key" => self.llm_api_key.is_some(),
             "llm_model" => self.llm_model.is_some(),
             "job_max_attempts" => self.job_max_attempts.is_some(),
+            "job_timeout_ms" => self.job_timeout_ms.is_some(),
             "log" => self.log.is_some(),
             "socket_max_rooms" => self.socket_max_rooms.is_some(),
             "socket_max_payload" => self.socket_max_payload.is_some(),
@@ -408,6 +412,7 @@ impl RawConfig {
             "llm_api_key" => self.llm_api_key = Some(Secret::new(value.text()?)),
             "llm_model" => self.llm_model = Some(value.text()?),
             "job_max_attempts" => self.job_max_attempts = Some(narrow(value.number(parse_count)?)?),
+            "job_timeout_ms" => self.job_timeout_ms = Some(value.number(parse_millis)?),
             "log" => self.log = Some(value.text()?),
             "socket_max_rooms" => self.socket_max_rooms = Some(narrow(value.number(parse_count)?)?),
             "socket_max_payload" => self.socket_max_payload = Some(value.number(parse_size)?),
@@ -424,6 +429,7 @@ impl RawConfig {
             "socket_stall_timeout_ms" => {
                 self.socket_stall_timeout_ms = Some(value.number(parse_millis)?)
             }
+            "sse_keep_alive_ms" => self.sse_keep_alive_ms = Some(value.number(parse_millis)?),
             other => return Err(format!("unknown setting {other}")),
         }
         Ok(())
@@ -456,6 +462,7 @@ impl fmt::Debug for RawConfig {
             .field("llm_api_key", &self.llm_api_key)
             .field("llm_model", &self.llm_model)
             .field("job_max_attempts", &self.job_max_attempts)
+            .field("job_timeout_ms", &self.job_timeout_ms)
             .field("log", &self.log)
             .field("socket_max_rooms", &self.socket_max_rooms)
             .field("socket_max_payload", &self.socket_max_payload)

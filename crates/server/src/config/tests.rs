@@ -48,6 +48,7 @@ fn defaults_when_nothing_is_set() {
     assert_eq!(config.job_max_attempts, 3);
     assert!(config.cors_origins.is_empty() && config.url_allowlist.is_empty());
     assert_eq!(config.llm, LlmConfig::default());
+    assert_eq!(config.job_timeout, Duration::from_secs(600));
 }
 
 #[test]
@@ -73,6 +74,8 @@ fn reads_the_environment() {
         ("JOBCAST_LLM_API_KEY", "sk-test"),
         ("JOBCAST_LLM_MODEL", "llama3"),
         ("JOBCAST_JOB_MAX_ATTEMPTS", "5"),
+        ("JOBCAST_JOB_TIMEOUT_MS", "90s"),
+        ("JOBCAST_SSE_KEEP_ALIVE_MS", "2500"),
         ("JOBCAST_LOG", "debug"),
         ("PATH", "/usr/bin"),
         ("JOBCAST_TOKEN", "used by the CLI"),
@@ -111,7 +114,34 @@ fn reads_the_environment() {
     );
     assert_eq!(config.llm.model.as_deref(), Some("llama3"));
     assert_eq!(config.job_max_attempts, 5);
+    assert_eq!(config.job_timeout, Duration::from_secs(90));
+    assert_eq!(config.realtime.sse_keep_alive, Duration::from_millis(2500));
     assert_eq!(config.log.as_deref(), Some("debug"));
+}
+
+/// Every key in `KEYS` can be given (it once had no arm in `RawConfig::set`,
+/// so `JOBCAST_SSE_KEEP_ALIVE_MS` was refused as an unknown setting).
+#[test]
+fn every_known_key_can_be_set() {
+    for key in super::raw::KEYS {
+        let name = format!("JOBCAST_{}", key.to_ascii_uppercase());
+        let (raw, problems) = RawConfig::from_env(env(&[(name.as_str(), "1")]));
+        assert!(problems.is_empty(), "{name}: {problems:?}");
+        assert!(raw.is_set(key), "{name} was read but is not set");
+        let (raw, problems) =
+            RawConfig::from_toml_str(&format!("{key} = \"1\"\n"), Path::new("jobcast.toml"));
+        assert!(problems.is_empty(), "`{key}`: {problems:?}");
+        assert!(raw.is_set(key), "`{key}` was read but is not set");
+    }
+}
+
+#[test]
+fn a_zero_job_timeout_is_refused() {
+    let errors = load_env(&[("JOBCAST_JOB_TIMEOUT_MS", "0")]).expect_err("invalid");
+    assert_eq!(
+        errors.to_string(),
+        "JOBCAST_JOB_TIMEOUT_MS: must be at least 1 (every job would time out at once)"
+    );
 }
 
 #[test]
@@ -502,4 +532,5 @@ fn for_data_dir_builds_a_test_config() {
         std::path::PathBuf::from("/tmp/jobcast-test/jwt-secret")
     );
     assert_eq!(config.max_upload_bytes, 26_214_400);
+    assert_eq!(config.job_timeout, defaults::JOB_TIMEOUT);
 }

@@ -168,6 +168,12 @@ impl Check<'_> {
             defaults::JOB_MAX_ATTEMPTS,
             "a job needs one attempt to run",
         );
+        let job_timeout_ms = self.positive(
+            "job_timeout_ms",
+            raw.job_timeout_ms,
+            u64::try_from(defaults::JOB_TIMEOUT.as_millis()).unwrap_or(u64::MAX),
+            "every job would time out at once",
+        );
         let url_allowlist = self.allowlist(raw.url_allowlist.unwrap_or_default());
         let llm = self.llm(raw.llm_base_url, raw.llm_api_key, raw.llm_model);
         let log = raw.log.filter(|filter| !filter.trim().is_empty());
@@ -186,6 +192,7 @@ impl Check<'_> {
             fetch_timeout: Duration::from_millis(fetch_timeout_ms),
             llm,
             job_max_attempts,
+            job_timeout: Duration::from_millis(job_timeout_ms),
             log,
             realtime,
         }

@@ -5,6 +5,7 @@ pub mod create;
 pub mod extract;
 pub mod health;
 pub mod intake;
+pub mod invoices;
 pub mod jobs;
 pub mod stream;
 
@@ -37,6 +38,7 @@ pub fn router(state: AppState) -> Router {
         .route("/jobs/{id}/retry", post(jobs::retry))
         .route("/jobs/{id}/clarifications/{cid}", post(jobs::answer))
         .route("/jobs/{id}/input", get(jobs::input))
+        .route("/invoices/{id}", get(invoices::get))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(SMALL_BODY));
     Router::new()

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use jobcast_core::wire::{CreatedJobs, EventList, JobList};
-use jobcast_core::{Event, JobSnapshot, Status};
+use jobcast_core::{Event, JobSnapshot, Processors, Status};
 use jobcast_server::auth::{Authenticator, Role};
 use jobcast_server::config::Config;
 use jobcast_server::App;
@@ -35,7 +35,16 @@ impl TestServer {
     }
 
     pub async fn start_with(edit: impl FnOnce(&mut Config)) -> Self {
-        Self::start_on(None, edit).await
+        Self::start_on(None, None, edit).await
+    }
+
+    /// Like `start_with`, running only `processors` (`App::build_with`):
+    /// test-only kinds, instead of the ones that ship.
+    pub async fn start_with_processors(
+        processors: Processors,
+        edit: impl FnOnce(&mut Config),
+    ) -> Self {
+        Self::start_on(Some(processors), None, edit).await
     }
 
     /// Like `start_with`, with the kernel send buffer of every accepted
@@ -44,16 +53,24 @@ impl TestServer {
     /// megabytes, and a client that stops reading takes that long to fill
     /// the server's own per-socket buffer.
     pub async fn start_with_send_buffer(bytes: u32, edit: impl FnOnce(&mut Config)) -> Self {
-        Self::start_on(Some(bytes), edit).await
+        Self::start_on(None, Some(bytes), edit).await
     }
 
-    async fn start_on(send_buffer: Option<u32>, edit: impl FnOnce(&mut Config)) -> Self {
+    async fn start_on(
+        processors: Option<Processors>,
+        send_buffer: Option<u32>,
+        edit: impl FnOnce(&mut Config),
+    ) -> Self {
         let data_dir = tempfile::tempdir().expect("temp dir");
         let mut config = Config::for_data_dir(data_dir.path());
         config.workers = 2;
         let pg_schema = database::use_fresh_postgres(&mut config).await;
         edit(&mut config);
-        let app = App::build(&config).await.expect("app builds");
+        let app = match processors {
+            Some(processors) => App::build_with(&config, processors).await,
+            None => App::build(&config).await,
+        }
+        .expect("app builds");
         let auth = app.auth().clone();
         let listener = match send_buffer {
             None => TcpListener::bind("127.0.0.1:0").await.expect("bind"),

@@ -73,6 +73,49 @@ pub async fn sqlite_reopen_keeps_jobs_and_events() {
     reopened.close().await;
 }
 
+/// A database written before invoices existed (schema version 1) gains the
+/// `invoices` table when a newer jobcast opens it, and keeps its jobs.
+pub async fn sqlite_upgrades_a_version_1_database() {
+    use sqlx::sqlite::SqliteConnectOptions;
+    use sqlx::{ConnectOptions, Connection};
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("jobcast.db");
+    let store: Shared = Arc::new(SqliteStore::open(&path).await.expect("open"));
+    let job = create(&store, "alice", "invoice.extract").await;
+    drop(store);
+
+    // Take the database back to version 1, as an older release left it.
+    let mut conn = SqliteConnectOptions::new()
+        .filename(&path)
+        .connect()
+        .await
+        .expect("connect");
+    sqlx::raw_sql("DROP TABLE invoices; DELETE FROM jobcast_migrations WHERE version > 1;")
+        .execute(&mut conn)
+        .await
+        .expect("downgrade");
+    conn.close().await.expect("close");
+
+    let reopened = SqliteStore::open(&path).await.expect("reopen");
+    assert_eq!(
+        reopened.job(job.job_id).await.expect("job"),
+        Some(job.clone())
+    );
+    let id = reopened
+        .save_invoice(&job, &serde_json::json!({"total": 1}))
+        .await
+        .expect("save after the upgrade");
+    let invoice = reopened.invoice(&id).await.expect("read").expect("saved");
+    assert_eq!(invoice.owner, "alice");
+    reopened.close().await;
+
+    // Opening again applies nothing twice.
+    let again = SqliteStore::open(&path).await.expect("reopen again");
+    assert!(again.invoice(&id).await.expect("read").is_some());
+    again.close().await;
+}
+
 /// Runs this test binary again as a child that writes jobs and events, kills
 /// it with SIGKILL once it reports them committed, and reopens the file.
 pub async fn sqlite_survives_kill_9() {

@@ -8,6 +8,7 @@ pub mod create;
 pub mod durability;
 pub mod events;
 pub mod harness;
+pub mod invoices;
 pub mod leases;
 pub mod list;
 

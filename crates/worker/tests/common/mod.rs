@@ -61,7 +61,8 @@ impl Env {
     }
 
     pub async fn start(&self, config: PoolConfig) -> PoolHandle {
-        self.start_with(jobcast_processors::builtin(), config).await
+        self.start_with(jobcast_processors::builtin(&Default::default()), config)
+            .await
     }
 
     pub async fn start_with(&self, processors: Processors, config: PoolConfig) -> PoolHandle {

@@ -1,0 +1,476 @@
+//! Chat models for the LLM-backed kinds (`invoice.extract`'s
+//! `model_provider`). One small trait, `ChatModel`, asks for a JSON object
+//! and streams the answer so the job can report progress while it arrives;
+//! the providers behind it speak either the OpenAI chat-completions API
+//! (OpenAI, Ollama, vLLM, LM Studio, ...) or the Anthropic Messages API.
+//!
+//! What this module must not do: take an address or a key from anywhere but
+//! `LlmSettings` (a job only names the provider), put the key in an error,
+//! a log or a `Debug`, or retry by itself — `LlmError::retryable` tells the
+//! caller, and the worker owns retries.
+
+mod anthropic;
+mod openai;
+mod sse;
+
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use futures::StreamExt;
+use serde_json::Value;
+use tokio::sync::watch;
+
+use crate::LlmSettings;
+
+/// One request: the instructions, the document, and a cap on the answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LlmRequest {
+    pub system: String,
+    pub user: String,
+    pub max_tokens: u32,
+}
+
+#[async_trait]
+pub trait ChatModel: Send + Sync {
+    /// Asks for a JSON object; streams, reporting the number of output tokens
+    /// (or chunks) received so far on `progress`; returns the parsed JSON
+    /// object.
+    async fn complete_json(
+        &self,
+        request: &LlmRequest,
+        progress: &watch::Sender<u64>,
+    ) -> Result<Value, LlmError>;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LlmError {
+    #[error("LLM configuration: {0}")]
+    Config(String),
+    #[error("LLM rate limited: {0}")]
+    RateLimited(String),
+    #[error("LLM unavailable: {0}")]
+    Unavailable(String),
+    #[error("LLM request timed out")]
+    Timeout,
+    #[error("LLM HTTP error: {0}")]
+    Http(String),
+    #[error("LLM returned invalid output: {0}")]
+    InvalidOutput(String),
+    #[error("LLM refused: {0}")]
+    Refused(String),
+}
+
+impl LlmError {
+    /// Whether the same request may succeed later: rate limits, overloaded or
+    /// unreachable servers, dropped connections and timeouts.
+    pub fn retryable(&self) -> bool {
+        matches!(
+            self,
+            LlmError::RateLimited(_) | LlmError::Unavailable(_) | LlmError::Timeout
+        )
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            LlmError::Config(_) => "llm_config",
+            LlmError::RateLimited(_) => "llm_rate_limited",
+            LlmError::Unavailable(_) => "llm_unavailable",
+            LlmError::Timeout => "llm_timeout",
+            LlmError::Http(_) => "llm_http",
+            LlmError::InvalidOutput(_) => "llm_invalid_output",
+            LlmError::Refused(_) => "llm_refused",
+        }
+    }
+}
+
+const OPENAI_URL: &str = "https://api.openai.com/v1";
+const OPENAI_MODEL: &str = "gpt-4o-mini";
+const OLLAMA_URL: &str = "http://127.0.0.1:11434/v1";
+const OLLAMA_MODEL: &str = "llama3.2";
+const ANTHROPIC_URL: &str = "https://api.anthropic.com";
+const ANTHROPIC_MODEL: &str = "claude-haiku-4-5";
+/// Used when the request asks for no cap (`max_tokens: 0`).
+const DEFAULT_MAX_TOKENS: u32 = 4096;
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How much of a server's error or of a bad answer goes into a message.
+const EXCERPT_CHARS: usize = 200;
+/// Added to the system prompt when it does not ask for JSON itself
+/// (OpenAI's JSON mode rejects a request whose messages never say "JSON").
+const JSON_ONLY: &str =
+    "Respond with a single JSON object and nothing else: no prose, no code fences.";
+
+/// The model for a job's `model_provider`. The base URL, key and model come
+/// from `settings` only; `timeout` bounds each whole request.
+pub fn model_for(
+    provider: &str,
+    settings: &LlmSettings,
+    timeout: Duration,
+) -> Result<Arc<dyn ChatModel>, LlmError> {
+    let base = |default: Option<&str>| -> Result<reqwest::Url, LlmError> {
+        let raw = match (settings.base_url.as_deref().map(str::trim), default) {
+            (Some(url), _) if !url.is_empty() => url,
+            (_, Some(default)) => default,
+            _ => {
+                return Err(LlmError::Config(format!(
+                    "provider `{provider}` needs a base URL (JOBCAST_LLM_BASE_URL)"
+                )))
+            }
+        };
+        parse_base(raw)
+    };
+    let key = |required: bool| -> Result<Option<String>, LlmError> {
+        match settings.api_key.as_deref().map(str::trim) {
+            Some(key) if !key.is_empty() => Ok(Some(key.to_owned())),
+            _ if required => Err(LlmError::Config(format!(
+                "provider `{provider}` needs an API key (JOBCAST_LLM_API_KEY)"
+            ))),
+            _ => Ok(None),
+        }
+    };
+    let model = |default: &str| {
+        settings
+            .model
+            .as_deref()
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
+            .unwrap_or(default)
+            .to_owned()
+    };
+    let http = http_client()?;
+    let model: Arc<dyn ChatModel> = match provider {
+        "openai" => Arc::new(openai::OpenAiChat::new(
+            http,
+            base(Some(OPENAI_URL))?,
+            key(true)?,
+            model(OPENAI_MODEL),
+            timeout,
+        )),
+        // A local server needs no key; one configured for another provider
+        // must not be sent to it.
+        "ollama" => Arc::new(openai::OpenAiChat::new(
+            http,
+            base(Some(OLLAMA_URL))?,
+            None,
+            model(OLLAMA_MODEL),
+            timeout,
+        )),
+        "compatible" => Arc::new(openai::OpenAiChat::new(
+            http,
+            base(None)?,
+            key(false)?,
+            model(OPENAI_MODEL),
+            timeout,
+        )),
+        "anthropic" => Arc::new(anthropic::AnthropicChat::new(
+            http,
+            base(Some(ANTHROPIC_URL))?,
+            key(true)?,
+            model(ANTHROPIC_MODEL),
+            timeout,
+        )),
+        other => {
+            let expected = "openai, anthropic, ollama or compatible";
+            let message = format!("unknown model provider `{other}` (expected {expected})");
+            return Err(LlmError::Config(message));
+        }
+    };
+    Ok(model)
+}
+
+fn parse_base(raw: &str) -> Result<reqwest::Url, LlmError> {
+    let url = reqwest::Url::parse(raw.trim_end_matches('/'))
+        .map_err(|e| LlmError::Config(format!("invalid LLM base URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.cannot_be_a_base() {
+        return Err(LlmError::Config(
+            "the LLM base URL must be an http(s) URL".to_owned(),
+        ));
+    }
+    Ok(url)
+}
+
+/// `{base}/{path}`, keeping the base's own path (`.../v1`).
+fn endpoint(base: &reqwest::Url, path: &str) -> reqwest::Url {
+    let mut url = base.clone();
+    let joined = format!("{}/{}", url.path().trim_end_matches('/'), path);
+    url.set_path(&joined);
+    url
+}
+
+/// One client for every model: it holds the connection pool and the TLS
+/// roots, which are costly to build per job.
+fn http_client() -> Result<reqwest::Client, LlmError> {
+    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
+    if let Some(client) = CLIENT.get() {
+        return Ok(client.clone());
+    }
+    let client = reqwest::Client::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .user_agent(concat!("jobcast/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| LlmError::Config(format!("cannot build the HTTP client: {e}")))?;
+    Ok(CLIENT.get_or_init(|| client).clone())
+}
+
+/// The system prompt, with the JSON instruction added when it lacks one.
+fn system_prompt(system: &str) -> String {
+    if system.to_ascii_lowercase().contains("json") {
+        system.to_owned()
+    } else if system.trim().is_empty() {
+        JSON_ONLY.to_owned()
+    } else {
+        format!("{system}\n\n{JSON_ONLY}")
+    }
+}
+
+fn max_tokens(request: &LlmRequest) -> u32 {
+    if request.max_tokens == 0 {
+        DEFAULT_MAX_TOKENS
+    } else {
+        request.max_tokens
+    }
+}
+
+/// Runs a whole request within `timeout`.
+async fn bounded<T>(
+    timeout: Duration,
+    work: impl std::future::Future<Output = Result<T, LlmError>>,
+) -> Result<T, LlmError> {
+    tokio::time::timeout(timeout, work)
+        .await
+        .unwrap_or(Err(LlmError::Timeout))
+}
+
+/// Sends the request and turns an error status into its `LlmError`.
+async fn send(
+    request: reqwest::RequestBuilder,
+    secret: Option<&str>,
+) -> Result<reqwest::Response, LlmError> {
+    let response = request
+        .send()
+        .await
+        .map_err(|e| transport_error(e, secret))?;
+    let status = response.status();
+    if status.is_success() {
+        return Ok(response);
+    }
+    let retry_after = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let body = response.text().await.unwrap_or_default();
+    let detail = redact(&error_detail(&body), secret);
+    let message = if detail.is_empty() {
+        format!("HTTP {}", status.as_u16())
+    } else {
+        format!("HTTP {}: {detail}", status.as_u16())
+    };
+    Err(match status.as_u16() {
+        429 => match retry_after {
+            Some(after) => LlmError::RateLimited(format!("{message} (retry after {after})")),
+            None => LlmError::RateLimited(message),
+        },
+        401 | 403 => LlmError::Refused(message),
+        code if code >= 500 => LlmError::Unavailable(message),
+        _ => LlmError::Http(message),
+    })
+}
+
+/// The server's own explanation: `error.message` when the body is the usual
+/// JSON error, else the start of the body.
+fn error_detail(body: &str) -> String {
+    let parsed: Option<Value> = serde_json::from_str(body).ok();
+    let message = parsed.as_ref().and_then(|v| {
+        v.pointer("/error/message")
+            .or_else(|| v.get("error"))
+            .or_else(|| v.get("message"))
+            .and_then(Value::as_str)
+    });
+    excerpt(message.unwrap_or(body))
+}
+
+/// A network failure: timeouts are `Timeout`; a refused, reset or cut
+/// connection is `Unavailable` (transient). The URL is left out.
+fn transport_error(error: reqwest::Error, secret: Option<&str>) -> LlmError {
+    if error.is_timeout() {
+        return LlmError::Timeout;
+    }
+    let builder = error.is_builder();
+    let error = error.without_url();
+    // reqwest's own message is vague ("error sending request"): add the causes.
+    let mut message = error.to_string();
+    let mut cause = std::error::Error::source(&error);
+    while let Some(inner) = cause {
+        message.push_str(": ");
+        message.push_str(&inner.to_string());
+        cause = inner.source();
+    }
+    let message = redact(&message, secret);
+    if builder {
+        LlmError::Config(message)
+    } else {
+        LlmError::Unavailable(message)
+    }
+}
+
+/// Feeds the response's SSE events to `handle` until it reports the end of
+/// the answer (`true`) or the stream ends; returns whether the end was seen.
+async fn for_each_event(
+    response: reqwest::Response,
+    secret: Option<&str>,
+    mut handle: impl FnMut(sse::SseEvent) -> Result<bool, LlmError>,
+) -> Result<bool, LlmError> {
+    let mut chunks = response.bytes_stream();
+    let mut parser = sse::SseParser::new();
+    while let Some(chunk) = chunks.next().await {
+        let chunk = chunk.map_err(|e| transport_error(e, secret))?;
+        for event in parser.push(&chunk) {
+            if handle(event)? {
+                return Ok(true);
+            }
+        }
+    }
+    // An event left without its blank line is used if it makes sense; if
+    // the cut went through it, the caller sees an unfinished answer.
+    Ok(parser
+        .finish()
+        .is_some_and(|event| handle(event).unwrap_or(false)))
+}
+
+/// A stream that ended before the answer did.
+fn cut_short(partial: &str) -> LlmError {
+    LlmError::Unavailable(format!(
+        "the stream ended before the answer was complete ({} characters received)",
+        partial.chars().count()
+    ))
+}
+
+fn redact(text: &str, secret: Option<&str>) -> String {
+    match secret {
+        Some(secret) if !secret.is_empty() => text.replace(secret, "***"),
+        _ => text.to_owned(),
+    }
+}
+
+fn excerpt(text: &str) -> String {
+    let text = text.trim();
+    let mut out: String = text.chars().take(EXCERPT_CHARS).collect();
+    if out.len() < text.len() {
+        out.push('…');
+    }
+    out
+}
+
+/// Counts what has arrived and publishes the count.
+struct Progress<'a> {
+    sender: &'a watch::Sender<u64>,
+    received: u64,
+}
+
+impl<'a> Progress<'a> {
+    fn new(sender: &'a watch::Sender<u64>) -> Self {
+        Progress {
+            sender,
+            received: 0,
+        }
+    }
+
+    fn add(&mut self, text: &str) {
+        if !text.is_empty() {
+            self.received += 1;
+            self.sender.send_replace(self.received);
+        }
+    }
+}
+
+/// The model's whole answer as a JSON object. Tolerates what models add
+/// around it anyway: Markdown fences and a sentence before or after.
+fn parse_json_object(text: &str) -> Result<Value, LlmError> {
+    let trimmed = strip_fences(text.trim());
+    let candidates = [
+        Some(trimmed),
+        text.find('{')
+            .zip(text.rfind('}'))
+            .filter(|(start, end)| start < end)
+            .map(|(start, end)| &text[start..=end]),
+    ];
+    for candidate in candidates.into_iter().flatten() {
+        if let Ok(value @ Value::Object(_)) = serde_json::from_str::<Value>(candidate) {
+            return Ok(value);
+        }
+    }
+    let why = match serde_json::from_str::<Value>(trimmed) {
+        Ok(_) => "not a JSON object",
+        Err(_) if trimmed.is_empty() => "empty answer",
+        Err(_) => "not valid JSON",
+    };
+    Err(LlmError::InvalidOutput(format!(
+        "{why}: {:?}",
+        excerpt(text)
+    )))
+}
+
+fn strip_fences(text: &str) -> &str {
+    let Some(rest) = text.strip_prefix("```") else {
+        return text;
+    };
+    // Drop the info string (```json) up to the end of the line.
+    let rest = rest.split_once('\n').map_or(rest, |(_, body)| body);
+    rest.trim_end().strip_suffix("```").unwrap_or(rest).trim()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn json_is_found_inside_fences_and_prose() {
+        let expected = json!({"a": 1});
+        for text in [
+            "{\"a\": 1}",
+            "```json\n{\"a\": 1}\n```",
+            "```\n{\"a\": 1}\n```\n",
+            "Here it is:\n{\"a\": 1}\nDone.",
+            "```{\"a\": 1}```",
+        ] {
+            assert_eq!(
+                parse_json_object(text).ok(),
+                Some(expected.clone()),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn anything_but_an_object_is_invalid_output() {
+        for text in ["", "[1, 2]", "{\"a\": ", "no json here"] {
+            let err = parse_json_object(text).err();
+            assert!(
+                matches!(err, Some(LlmError::InvalidOutput(_))),
+                "{text}: {err:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn endpoints_keep_the_base_path() {
+        let base = parse_base("http://localhost:8000/v1/").ok();
+        let url = base.map(|b| endpoint(&b, "chat/completions").to_string());
+        assert_eq!(
+            url.as_deref(),
+            Some("http://localhost:8000/v1/chat/completions")
+        );
+    }
+
+    #[test]
+    fn errors_know_their_code_and_retry() {
+        assert!(LlmError::Timeout.retryable());
+        assert!(!LlmError::Refused(String::new()).retryable());
+        assert_eq!(
+            LlmError::RateLimited(String::new()).code(),
+            "llm_rate_limited"
+        );
+    }
+}

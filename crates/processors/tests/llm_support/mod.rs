@@ -1,0 +1,161 @@
+//! A fake LLM server for the `llm_*` tests: it records each request and
+//! answers with a canned status, headers and body, streamed in the chunks
+//! the test chose (so SSE lines can be cut anywhere), optionally stalling.
+
+#![allow(dead_code)] // each test file uses part of it
+
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::Response;
+use axum::Router;
+use futures::StreamExt;
+use jobcast_processors::llm::{LlmError, LlmRequest};
+use jobcast_processors::LlmSettings;
+use serde_json::{json, Value};
+use tokio::sync::watch;
+
+pub const KEY: &str = "sk-test-secret-4242";
+
+#[derive(Clone, Default)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<(&'static str, String)>,
+    pub chunks: Vec<Vec<u8>>,
+    /// Keep the body open, sending nothing more, after the chunks.
+    pub stall: bool,
+    /// Wait this long before answering at all.
+    pub delay: Duration,
+}
+
+impl Reply {
+    /// A 200 SSE stream of `body`, cut every `size` bytes.
+    pub fn sse(body: &str, size: usize) -> Reply {
+        Reply {
+            status: 200,
+            headers: vec![("content-type", "text/event-stream".to_owned())],
+            chunks: body.as_bytes().chunks(size).map(<[u8]>::to_vec).collect(),
+            ..Reply::default()
+        }
+    }
+
+    pub fn status(status: u16, body: &str) -> Reply {
+        Reply {
+            status,
+            headers: vec![("content-type", "application/json".to_owned())],
+            chunks: vec![body.as_bytes().to_vec()],
+            ..Reply::default()
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub path: String,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+pub struct Server {
+    pub base: String,
+    pub requests: Arc<Mutex<Vec<Recorded>>>,
+}
+
+impl Server {
+    pub fn only_request(&self) -> Recorded {
+        let requests = self.requests.lock().expect("lock");
+        assert_eq!(requests.len(), 1, "exactly one request");
+        requests[0].clone()
+    }
+}
+
+pub async fn serve(reply: Reply) -> Server {
+    let requests = Arc::new(Mutex::new(Vec::new()));
+    let recorded = requests.clone();
+    let app = Router::new().fallback(move |uri: Uri, headers: HeaderMap, body: String| {
+        let reply = reply.clone();
+        let recorded = recorded.clone();
+        async move {
+            recorded.lock().expect("lock").push(Recorded {
+                path: uri.path().to_owned(),
+                headers,
+                body: serde_json::from_str(&body).unwrap_or(Value::Null),
+            });
+            tokio::time::sleep(reply.delay).await;
+            let chunks = futures::stream::iter(reply.chunks).then(|chunk| async move {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+                Ok::<_, Infallible>(Bytes::from(chunk))
+            });
+            let body = if reply.stall {
+                Body::from_stream(chunks.chain(futures::stream::pending()))
+            } else {
+                Body::from_stream(chunks)
+            };
+            let mut response = Response::new(body);
+            *response.status_mut() = StatusCode::from_u16(reply.status).expect("status");
+            for (name, value) in reply.headers {
+                response
+                    .headers_mut()
+                    .insert(name, value.parse().expect("header value"));
+            }
+            response
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Server {
+        base: format!("http://{addr}"),
+        requests,
+    }
+}
+
+pub fn settings(base: Option<&str>, key: Option<&str>, model: Option<&str>) -> LlmSettings {
+    LlmSettings {
+        base_url: base.map(str::to_owned),
+        api_key: key.map(str::to_owned),
+        model: model.map(str::to_owned),
+    }
+}
+
+pub fn request() -> LlmRequest {
+    LlmRequest {
+        system: "Extract the invoice fields as JSON.".to_owned(),
+        user: "Invoice INV-7, total 12.50 EUR".to_owned(),
+        max_tokens: 512,
+    }
+}
+
+/// The object the fake models send, and the pieces they send it in.
+pub fn invoice() -> Value {
+    json!({"invoice_number": "INV-7", "total": 12.5, "currency": "EUR", "line_items": []})
+}
+
+pub fn pieces(value: &Value) -> Vec<String> {
+    let text = value.to_string();
+    let chars: Vec<char> = text.chars().collect();
+    chars.chunks(4).map(|c| c.iter().collect()).collect()
+}
+
+/// Every value a progress receiver saw, in order, until the sender dropped.
+pub fn watch_progress() -> (watch::Sender<u64>, tokio::task::JoinHandle<Vec<u64>>) {
+    let (tx, mut rx) = watch::channel(0u64);
+    let seen = tokio::spawn(async move {
+        let mut seen = Vec::new();
+        while rx.changed().await.is_ok() {
+            seen.push(*rx.borrow_and_update());
+        }
+        seen
+    });
+    (tx, seen)
+}
+
+pub fn assert_no_key(err: &LlmError) {
+    assert!(!err.to_string().contains(KEY), "key in message: {err}");
+    assert!(!format!("{err:?}").contains(KEY), "key in Debug: {err:?}");
+}

@@ -1,0 +1,15 @@
+-- jobcast schema, version 2 (SQLite): invoices saved by `invoice.extract`.
+-- `data` holds JSON; `created_at` is milliseconds since the epoch. An invoice
+-- belongs to the owner of the job that saved it, recorded here so that
+-- reading it never needs the job.
+
+CREATE TABLE IF NOT EXISTS invoices (
+    invoice_id TEXT    NOT NULL PRIMARY KEY,  -- ULID
+    job_id     TEXT    NOT NULL REFERENCES jobs (id),
+    owner      TEXT    NOT NULL,
+    data       TEXT    NOT NULL,
+    created_at INTEGER NOT NULL
+);
+
+-- A user's invoices.
+CREATE INDEX IF NOT EXISTS invoices_by_owner ON invoices (owner, invoice_id);

@@ -83,6 +83,9 @@ pub fn header(line: &str) -> Option<ColumnOrder> {
     })
 }
 
+/// The most numeric words of a row's tail that are read as numbers.
+const MAX_TAIL_NUMBERS: usize = 12;
+
 /// A row read as an item; `consistent` when quantity × price = amount.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
@@ -179,6 +182,15 @@ pub fn parse_row(line: &str, mark: DecimalMark, order: Option<ColumnOrder>) -> O
     }
     if nums.is_empty() {
         return None;
+    }
+    // Readings multiply with the words: only the last ones can be the
+    // quantity, price and amount, the rest belongs to the description.
+    if nums.len() > MAX_TAIL_NUMBERS {
+        let cut = nums.len() - MAX_TAIL_NUMBERS;
+        nums.drain(..cut);
+        positions.drain(..cut);
+        nums[0].wide_before = true;
+        start = positions[0];
     }
     let leading = leading_quantity(&ws, start, mark);
     let price_first = order.map(|o| o.price_first);
@@ -448,6 +460,21 @@ mod tests {
         let order = header("Réf.   Désignation   Quantité   P.U. HT   Total HT");
         assert!(order.is_some_and(|o| o.code_leads));
         assert!(header("Description  Qty  Amount").is_some_and(|o| !o.code_leads));
+    }
+
+    #[test]
+    fn long_runs_of_numbers_stay_cheap() {
+        let line = format!("Bulk {} 2 100.00 200.00", "100 ".repeat(2000));
+        let started = std::time::Instant::now();
+        let r = parse_row(&line, DecimalMark::Dot, with_header()).expect("row");
+        assert_eq!(r.item.amount, Some(200.0));
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        let text = format!(
+            "Description Qty Price Amount\n{}",
+            format!("{line}\n").repeat(20)
+        );
+        let ex = crate::invoice::extract(&text);
+        assert_eq!(ex.invoice.line_items.len(), 20);
     }
 
     #[test]

@@ -340,6 +340,9 @@ fn walk(
     }
 }
 
+/// The most words one number is written over: `1 234 567 890,00`.
+const MAX_NUMBER_WORDS: usize = 6;
+
 /// The last amount of a line (after a label): its longest valid reading
 /// ending at the last numeric word. Percentages are skipped.
 pub fn last_amount(words: &[Word<'_>], mark: DecimalMark) -> Option<Number> {
@@ -347,7 +350,8 @@ pub fn last_amount(words: &[Word<'_>], mark: DecimalMark) -> Option<Number> {
         piece(w.text).is_some_and(|p| !p.percent) && currency::word_code(w.text).is_none()
     })?;
     let mut best = None;
-    for first in (0..=end).rev() {
+    // A number spans a few words at most (`12 345 678,90`).
+    for first in (end.saturating_sub(MAX_NUMBER_WORDS - 1)..=end).rev() {
         if piece(words[first].text).is_none() || (first < end && words[first + 1].wide_before) {
             break;
         }

@@ -246,3 +246,132 @@ fn nothing_in_nothing_out() {
     let ex = extract("\u{feff}\r\n\r\n   \r\n");
     assert_eq!(ex.invoice, Invoice::default());
 }
+
+// Layouts written after the extractor, to see how it does on shapes it was
+// not tuned for; what it misses is asserted too, as known limits.
+
+const SAAS: &str = "\
+Invoice
+Stripe-like SaaS Inc.
+354 Oyster Point Blvd
+South San Francisco, CA 94080
+
+Invoice number   8F2C1A3B-0004
+Date of issue    March 5, 2026
+Date due         April 4, 2026
+
+Bill to
+Jane Doe
+jane@example.com
+
+$1,210.00 due April 4, 2026
+
+Description                  Qty    Unit price     Amount
+Pro plan (Mar 5 – Apr 5)       1     $1,100.00  $1,100.00
+Extra seats                    2        $55.00    $110.00
+
+Subtotal                                        $1,210.00
+Total                                           $1,210.00
+Amount due                                      $1,210.00
+";
+
+#[test]
+fn saas_receipt_with_labels_in_columns() {
+    let ex = extract(SAAS);
+    let inv = &ex.invoice;
+    assert_eq!(inv.invoice_number.as_deref(), Some("8F2C1A3B-0004"));
+    assert_eq!(inv.invoice_date, date(2026, 3, 5));
+    assert_eq!(inv.due_date, date(2026, 4, 4));
+    assert_eq!(inv.vendor.name.as_deref(), Some("Stripe-like SaaS Inc."));
+    assert_eq!(inv.customer.name.as_deref(), Some("Jane Doe"));
+    assert_eq!(inv.customer.address, None);
+    assert_eq!(
+        inv.line_items[0].description.as_deref(),
+        Some("Pro plan (Mar 5 – Apr 5)")
+    );
+    assert_eq!(inv.total, Some(1210.0));
+    assert_eq!(inv.tax, None);
+}
+
+const ARTISAN: &str = "\
+ENTREPRISE BATI-PLUS
+12, avenue de la République - 75011 PARIS
+Tél : 01 40 00 00 00 - contact@batiplus.fr
+
+                                   M. et Mme Durand
+                                   4 impasse des Roses
+                                   92100 Boulogne
+
+Facture n° 2026/0457 du 14/02/2026
+
+Réf.   Désignation                      Quantité   P.U. HT    Total HT
+001    Dépose ancien carrelage          25,00      18,00      450,00
+002    Pose carrelage grès cérame       25,00      42,50      1 062,50
+
+                                         Total HT           1 512,50
+                                         TVA 10 %             151,25
+                                         Total TTC          1 663,75
+
+Conditions de paiement : 30 jours
+SIRET 812 345 678 00019 - TVA intracommunautaire FR 45 812345678
+";
+
+#[test]
+fn french_artisan_invoice_with_a_reference_column() {
+    let ex = extract(ARTISAN);
+    let inv = &ex.invoice;
+    assert_eq!(inv.invoice_number.as_deref(), Some("2026/0457"));
+    assert_eq!(inv.invoice_date, date(2026, 2, 14));
+    assert_eq!(inv.due_date, date(2026, 3, 16));
+    assert_eq!(inv.vendor.name.as_deref(), Some("ENTREPRISE BATI-PLUS"));
+    assert_eq!(inv.vendor.tax_id.as_deref(), Some("FR 45 812345678"));
+    assert_eq!(
+        inv.line_items[1].description.as_deref(),
+        Some("Pose carrelage grès cérame")
+    );
+    assert_eq!(inv.line_items[1].amount, Some(1062.5));
+    assert_eq!(inv.total, Some(1663.75));
+    // Known limits: an unlabelled customer block and amounts without any
+    // currency mark are left unknown rather than guessed.
+    assert_eq!(inv.customer.name, None);
+    assert_eq!(inv.currency, None);
+}
+
+const TWO_COLUMN_HEADER: &str = "\
+ACME CORP                                   INVOICE
+1 Infinite Loop                             Invoice #: 10045
+Cupertino, CA 95014                         Date: 01/15/2026
+                                            Due: 02/14/2026
+Bill To:
+Wayne Enterprises
+1007 Mountain Drive, Gotham
+
+Item            Description           Qty   Rate      Amount
+HW-100          Rack server           2     2,499.00  4,998.00
+SV-200          Installation          1     350.00    350.00
+
+Subtotal: 5,348.00
+Tax (7.25%): 387.73
+Total: USD 5,735.73
+";
+
+#[test]
+fn vendor_block_beside_the_invoice_fields() {
+    let ex = extract(TWO_COLUMN_HEADER);
+    let inv = &ex.invoice;
+    assert_eq!(inv.invoice_number.as_deref(), Some("10045"));
+    assert_eq!(inv.invoice_date, date(2026, 1, 15));
+    assert_eq!(inv.vendor.name.as_deref(), Some("ACME CORP"));
+    assert_eq!(
+        inv.vendor.address.as_deref(),
+        Some("1 Infinite Loop, Cupertino, CA 95014")
+    );
+    assert_eq!(inv.customer.name.as_deref(), Some("Wayne Enterprises"));
+    assert_eq!(
+        inv.line_items[0].description.as_deref(),
+        Some("Rack server")
+    );
+    assert_eq!(inv.currency.as_deref(), Some("USD"));
+    assert_eq!(inv.total, Some(5735.73));
+    assert_eq!(ex.doubts, []);
+}

@@ -30,12 +30,25 @@ impl Running {
             .expect("start jobcast");
         let stdout = child.stdout.take().expect("stdout");
         let mut lines = BufReader::new(stdout).lines();
-        let first = lines.next().expect("a first line").expect("utf-8");
-        let base = first
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .unwrap_or_else(|| panic!("no address in {first:?}"))
-            .to_string();
+        // Warnings (a slow statement on a loaded machine) may come before
+        // the line that names the address.
+        let mut seen = Vec::new();
+        let base = loop {
+            let Some(Ok(line)) = lines.next() else {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("jobcast exited without naming its address: {seen:#?}");
+            };
+            if let Some(address) = line.split_whitespace().find(|w| w.starts_with("http://")) {
+                break address.to_string();
+            }
+            seen.push(line);
+            if seen.len() >= 100 {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("no address in jobcast's first lines: {seen:#?}");
+            }
+        };
         // Keep draining stdout so the child never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines.by_ref() {});
         Running { child, base }
@@ -63,6 +76,16 @@ impl Running {
                 "no exit 30 s after SIGTERM"
             );
             std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+/// A test that fails half-way does not leave its server running.
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
         }
     }
 }

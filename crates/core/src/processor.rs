@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::{Event, EventDraft, EventType, JobInput, JobSnapshot, MediaType};
+use crate::{Event, EventDraft, EventType, JobInput, JobSnapshot, KindInfo, MediaType, OptionSpec};
 
 /// Why a processor stopped without a result. Decides whether to retry.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -170,6 +170,10 @@ pub trait Processor: Send + Sync + 'static {
     fn check_options(&self, _options: &Value) -> Result<(), String> {
         Ok(())
     }
+    /// Its options, described for forms and `GET /api/kinds`.
+    fn options(&self) -> &'static [OptionSpec] {
+        &[]
+    }
     async fn run(&self, ctx: JobContext) -> Result<Value, ProcessError>;
 }
 
@@ -199,5 +203,17 @@ impl Processors {
 
     pub fn kinds(&self) -> Vec<String> {
         self.by_kind.keys().cloned().collect()
+    }
+
+    /// Every kind with what it accepts and its options, by name.
+    pub fn describe(&self) -> Vec<KindInfo> {
+        self.by_kind
+            .values()
+            .map(|p| KindInfo {
+                kind: p.kind().to_string(),
+                accepts: p.accepts().iter().map(|m| m.as_str().to_string()).collect(),
+                options: p.options().to_vec(),
+            })
+            .collect()
     }
 }

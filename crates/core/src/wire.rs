@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{ErrorCode, Event, JobSnapshot};
+use crate::{ErrorCode, Event, JobSnapshot, KindInfo};
 
 /// `{"error":{"code","message"}}`: every REST error, and the `error` of a
 /// failed Socket.IO acknowledgement.
@@ -115,4 +115,24 @@ pub struct OkAck {
 pub struct ErrorAck {
     pub ok: bool,
     pub error: ErrorDetail,
+}
+
+/// `GET /api/kinds`: the kinds an instance runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KindList {
+    pub kinds: Vec<KindInfo>,
+}
+
+/// `POST /api/dev/sign-in`: a development token.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DevSignIn {
+    pub token: String,
+    pub user: String,
+    pub expires_in_s: u64,
+}
+
+/// `GET /api/dev/sign-in`: whether the development sign-in is offered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DevSignInOffer {
+    pub available: bool,
 }

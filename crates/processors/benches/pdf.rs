@@ -11,68 +11,16 @@ mod novel;
 #[path = "../tests/common/pdf.rs"]
 mod pdf;
 
-use std::sync::Arc;
-
-use async_trait::async_trait;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use jobcast_core::{
-    Clarification, Event, EventDraft, JobContext, JobEvents, JobId, JobInput, JobSnapshot,
-    MediaType, NewJob, ProcessError, Processor, Status, Timestamp,
-};
+use jobcast_core::testing::{job_context, RecordingEvents, TestJob};
+use jobcast_core::{JobContext, Processor};
 use jobcast_processors::pdf::{extract_pages, PdfSentences, KIND};
-use serde_json::{json, Value};
 
-/// Accepts every event and keeps none.
-struct Discard;
-
-#[async_trait]
-impl JobEvents for Discard {
-    async fn emit(&self, draft: EventDraft) -> Result<Event, ProcessError> {
-        Ok(Event {
-            job_id: JobId::new(),
-            seq: 0,
-            kind: draft.kind,
-            status: Status::Running,
-            stage: draft.stage,
-            progress: draft.progress.unwrap_or(0.0),
-            message: draft.message.unwrap_or_default(),
-            eta_ms: None,
-            data: draft.data,
-            timestamp: Timestamp::now(),
-        })
-    }
-    async fn ask(&self, _clarification: Clarification) -> Result<Value, ProcessError> {
-        Ok(Value::Null)
-    }
-    fn is_stopped(&self) -> bool {
-        false
-    }
-    async fn stopped(&self) {
-        std::future::pending::<()>().await
-    }
-    async fn save_invoice(&self, _data: Value) -> Result<String, ProcessError> {
-        Ok(String::new())
-    }
-}
-
+/// A job on `bytes` whose events are counted and dropped.
 fn context(bytes: &[u8]) -> JobContext {
-    let input = JobInput {
-        filename: Some("novel.pdf".into()),
-        media_type: MediaType::sniff(bytes),
-        bytes: bytes.to_vec(),
-    };
-    let new = NewJob {
-        id: JobId::new(),
-        kind: KIND.into(),
-        owner: "bench".into(),
-        options: json!({}),
-        max_attempts: 1,
-        input: input.clone(),
-    };
-    JobContext::new(
-        JobSnapshot::fresh(&new, Timestamp::now()),
-        input,
-        Arc::new(Discard),
+    job_context(
+        TestJob::new(KIND, "novel.pdf", bytes),
+        RecordingEvents::discarding(),
     )
 }
 

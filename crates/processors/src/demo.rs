@@ -6,8 +6,14 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use jobcast_core::{Clarification, JobContext, MediaType, ProcessError, Processor};
-use serde_json::{json, Map, Value};
+use std::borrow::Cow;
+
+use jobcast_core::{
+    Clarification, JobContext, MediaType, OptionSpec, OptionValue, ProcessError, Processor,
+};
+use serde_json::{json, Value};
+
+use crate::option_values::{self, integer};
 
 pub struct DemoSteps;
 
@@ -15,6 +21,55 @@ const KIND: &str = "demo.steps";
 const STAGE: &str = "count";
 const MAX_STEPS: u64 = 10_000;
 const MAX_STEP_MS: u64 = 60_000;
+
+/// The options of `DemoOptions::parse`, described for forms.
+const OPTIONS: &[OptionSpec] = &[
+    OptionSpec::new(
+        "steps",
+        "Steps",
+        "How many steps to count.",
+        OptionValue::Integer {
+            min: 1,
+            max: MAX_STEPS,
+            default: Some(10),
+        },
+    ),
+    OptionSpec::new(
+        "step_ms",
+        "Step time (ms)",
+        "How long each step takes.",
+        OptionValue::Integer {
+            min: 0,
+            max: MAX_STEP_MS,
+            default: Some(100),
+        },
+    ),
+    OptionSpec::new(
+        "fail_at",
+        "Fail at step",
+        "Fail on purpose at this step (empty: never).",
+        OptionValue::Integer {
+            min: 1,
+            max: MAX_STEPS,
+            default: None,
+        },
+    ),
+    OptionSpec::new(
+        "fail",
+        "Failure kind",
+        "input: final; transient: retried with backoff.",
+        OptionValue::choice(
+            &[Cow::Borrowed("input"), Cow::Borrowed("transient")],
+            "input",
+        ),
+    ),
+    OptionSpec::new(
+        "ask",
+        "Ask a question",
+        "Halfway through, ask the owner whether to continue.",
+        OptionValue::Boolean { default: false },
+    ),
+];
 
 /// How a planned failure is reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,12 +107,7 @@ impl Default for DemoOptions {
 impl DemoOptions {
     /// Reads the options, reporting every problem at once.
     fn parse(options: &Value) -> Result<Self, String> {
-        let empty = Map::new();
-        let map = match options {
-            Value::Null => &empty,
-            Value::Object(map) => map,
-            other => return Err(format!("options must be a JSON object, not {other}")),
-        };
+        let map = option_values::object(options)?;
         let mut parsed = DemoOptions::default();
         let mut problems = Vec::new();
         for (key, value) in map {
@@ -130,13 +180,6 @@ impl DemoOptions {
     }
 }
 
-fn integer(key: &str, value: &Value, min: u64, max: u64) -> Result<u64, String> {
-    value
-        .as_u64()
-        .filter(|n| (min..=max).contains(n))
-        .ok_or_else(|| format!("{key} must be an integer from {min} to {max}, not {value}"))
-}
-
 /// Waits `ms`, or returns `Stopped` as soon as the job is stopped.
 async fn pause(ctx: &JobContext, ms: u64) -> Result<(), ProcessError> {
     ctx.check_stopped()?;
@@ -171,6 +214,10 @@ impl Processor for DemoSteps {
 
     fn check_options(&self, options: &Value) -> Result<(), String> {
         DemoOptions::parse(options).map(|_| ())
+    }
+
+    fn options(&self) -> &'static [OptionSpec] {
+        OPTIONS
     }
 
     async fn run(&self, ctx: JobContext) -> Result<Value, ProcessError> {

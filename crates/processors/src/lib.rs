@@ -3,11 +3,14 @@
 //! touch the store, the bus or the network of other jobs, and they leave
 //! retries and the end of the job to the worker.
 
+pub mod bench;
 mod demo;
 pub mod invoice;
 pub mod llm;
+mod option_values;
 pub mod pdf;
 
+pub use bench::BenchEmit;
 pub use demo::DemoSteps;
 pub use invoice::InvoiceExtract;
 pub use pdf::PdfSentences;

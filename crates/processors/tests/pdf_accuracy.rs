@@ -9,9 +9,9 @@ mod common;
 
 use std::collections::HashMap;
 
-use common::events::{context, Recorder};
 use common::novel::novel;
 use common::pdf::text_pdf;
+use common::recorder::{context, Recorder};
 use jobcast_core::Processor;
 use jobcast_processors::pdf::PdfSentences;
 use serde_json::json;
@@ -29,7 +29,13 @@ async fn sentence_split_accuracy_on_a_generated_novel_is_at_least_98_percent() {
     let bytes = text_pdf(&book.pages);
 
     let events = Recorder::new();
-    let ctx = context("pdf.sentences", json!({}), &bytes, events.clone());
+    let ctx = context(
+        "pdf.sentences",
+        json!({}),
+        "input.pdf",
+        &bytes,
+        events.clone(),
+    );
     let result = PdfSentences::default()
         .run(ctx)
         .await

@@ -5,9 +5,9 @@ mod common;
 
 use std::time::Duration;
 
-use common::events::{context, Recorder};
 use common::novel::novel;
 use common::pdf::{empty_pdf, encrypted_pdf, image_only_pdf, text_pdf};
+use common::recorder::{context, Recorder};
 use jobcast_core::{EventType, ProcessError, Processor};
 use jobcast_processors::pdf::{count_words, extract_pages, PdfError, PdfSentences, KIND};
 use jobcast_processors::{builtin, ProcessorSettings};
@@ -22,7 +22,7 @@ async fn run(
     bytes: &[u8],
 ) -> (Result<Value, ProcessError>, std::sync::Arc<Recorder>) {
     let events = Recorder::new();
-    let ctx = context(KIND, options, bytes, events.clone());
+    let ctx = context(KIND, options, "input.pdf", bytes, events.clone());
     (PdfSentences::default().run(ctx).await, events)
 }
 
@@ -267,7 +267,13 @@ async fn a_pdf_without_pages_fails_with_pdf_empty() {
 async fn an_extraction_over_its_time_limit_fails_with_pdf_timeout() {
     let book = novel(30);
     let events = Recorder::new();
-    let ctx = context(KIND, json!({}), &text_pdf(&book.pages), events.clone());
+    let ctx = context(
+        KIND,
+        json!({}),
+        "input.pdf",
+        &text_pdf(&book.pages),
+        events.clone(),
+    );
     let slow = PdfSentences::default().with_extraction_limit(Duration::from_nanos(1));
     let result = slow.run(ctx).await;
     assert_eq!(input_code(result), "pdf_timeout");
@@ -281,6 +287,7 @@ async fn a_stopped_job_stops_between_chunks() {
     let ctx = context(
         KIND,
         json!({ "chunk_pages": 1 }),
+        "input.pdf",
         &text_pdf(&book.pages),
         events.clone(),
     );

@@ -4,7 +4,12 @@
 //! `compatible`) and `human_in_loop` (default false). Unknown options are
 //! refused so that a typo does not silently change nothing.
 
-use serde_json::{Map, Value};
+use std::borrow::Cow;
+
+use jobcast_core::{OptionSpec, OptionValue};
+use serde_json::Value;
+
+use crate::option_values::{self, boolean};
 
 /// Who reads the invoice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +30,47 @@ impl Provider {
 }
 
 const PROVIDERS: [&str; 5] = ["builtin", "openai", "anthropic", "ollama", "compatible"];
+
+/// The options `InvoiceOptions::parse` reads, described for forms.
+pub const SPECS: &[OptionSpec] = &[
+    OptionSpec::new(
+        "model_provider",
+        "Extractor",
+        "builtin reads common layouts offline; the others call the configured LLM.",
+        OptionValue::choice(
+            &[
+                Cow::Borrowed("builtin"),
+                Cow::Borrowed("openai"),
+                Cow::Borrowed("anthropic"),
+                Cow::Borrowed("ollama"),
+                Cow::Borrowed("compatible"),
+            ],
+            "builtin",
+        ),
+    ),
+    OptionSpec::new(
+        "confidence_threshold",
+        "Confidence threshold",
+        "Below this confidence the invoice needs review (or a question is asked).",
+        OptionValue::Number {
+            min: 0.0,
+            max: 1.0,
+            default: 0.8,
+        },
+    ),
+    OptionSpec::new(
+        "human_in_loop",
+        "Ask me when unsure",
+        "Below the threshold, ask about the weakest field and wait for the answer.",
+        OptionValue::Boolean { default: false },
+    ),
+    OptionSpec::new(
+        "auto_save",
+        "Save the invoice",
+        "Store the extracted invoice (GET /api/invoices/{id}).",
+        OptionValue::Boolean { default: true },
+    ),
+];
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct InvoiceOptions {
@@ -48,12 +94,7 @@ impl Default for InvoiceOptions {
 impl InvoiceOptions {
     /// Reads the options, reporting every problem at once.
     pub fn parse(options: &Value) -> Result<Self, String> {
-        let empty = Map::new();
-        let map = match options {
-            Value::Null => &empty,
-            Value::Object(map) => map,
-            other => return Err(format!("options must be a JSON object, not {other}")),
-        };
+        let map = option_values::object(options)?;
         let mut parsed = InvoiceOptions::default();
         let mut problems = Vec::new();
         for (key, value) in map {
@@ -96,12 +137,6 @@ impl InvoiceOptions {
             Err(problems.join("; "))
         }
     }
-}
-
-fn boolean(key: &str, value: &Value) -> Result<bool, String> {
-    value
-        .as_bool()
-        .ok_or_else(|| format!("{key} must be true or false, not {value}"))
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use jobcast_core::{Clarification, JobContext, MediaType, ProcessError, Processor};
+use jobcast_core::{Clarification, JobContext, MediaType, OptionSpec, ProcessError, Processor};
 use serde_json::{json, Value};
 
 use super::answer::apply_answer;
@@ -169,6 +169,10 @@ impl Processor for InvoiceExtract {
             self.model(provider).map_err(|e| e.to_string())?;
         }
         Ok(())
+    }
+
+    fn options(&self) -> &'static [OptionSpec] {
+        super::options::SPECS
     }
 
     async fn run(&self, ctx: JobContext) -> Result<Value, ProcessError> {

@@ -2,7 +2,12 @@
 //! `check_options` (at submission) and `run` agree. Unknown options are
 //! refused, and every problem is reported at once.
 
-use serde_json::{Map, Value};
+use std::borrow::Cow;
+
+use jobcast_core::{OptionSpec, OptionValue};
+use serde_json::Value;
+
+use crate::option_values::{self, integer};
 
 use super::sentences::Language;
 
@@ -11,6 +16,43 @@ pub const MAX_CHUNK_PAGES: u64 = 1000;
 pub const MIN_MAX_WORDS: u64 = 3;
 /// Large enough for any sentence, small enough to stay a `usize` anywhere.
 pub const MAX_MAX_WORDS: u64 = 1_000_000;
+
+/// The options `SentenceOptions::parse` reads, described for forms.
+pub const SPECS: &[OptionSpec] = &[
+    OptionSpec::new(
+        "chunk_pages",
+        "Pages per chunk",
+        "Pages read per chunk; one partial result per chunk.",
+        OptionValue::Integer {
+            min: 1,
+            max: MAX_CHUNK_PAGES,
+            default: Some(DEFAULT_CHUNK_PAGES as u64),
+        },
+    ),
+    OptionSpec::new(
+        "max_words",
+        "Max words per sentence",
+        "Split longer sentences at natural breaks (empty: never).",
+        OptionValue::Integer {
+            min: MIN_MAX_WORDS,
+            max: MAX_MAX_WORDS,
+            default: None,
+        },
+    ),
+    OptionSpec::new(
+        "language",
+        "Language",
+        "Abbreviations and punctuation rules to use.",
+        OptionValue::choice(
+            &[
+                Cow::Borrowed("auto"),
+                Cow::Borrowed("en"),
+                Cow::Borrowed("fr"),
+            ],
+            "auto",
+        ),
+    ),
+];
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct SentenceOptions {
@@ -31,12 +73,7 @@ impl Default for SentenceOptions {
 
 impl SentenceOptions {
     pub fn parse(options: &Value) -> Result<Self, String> {
-        let empty = Map::new();
-        let map = match options {
-            Value::Null => &empty,
-            Value::Object(map) => map,
-            other => return Err(format!("options must be a JSON object, not {other}")),
-        };
+        let map = option_values::object(options)?;
         let mut parsed = SentenceOptions::default();
         let mut problems = Vec::new();
         for (key, value) in map {
@@ -67,11 +104,4 @@ impl SentenceOptions {
             Err(problems.join("; "))
         }
     }
-}
-
-fn integer(key: &str, value: &Value, min: u64, max: u64) -> Result<u64, String> {
-    value
-        .as_u64()
-        .filter(|n| (min..=max).contains(n))
-        .ok_or_else(|| format!("{key} must be an integer from {min} to {max}, not {value}"))
 }

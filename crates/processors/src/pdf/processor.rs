@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use jobcast_core::{JobContext, MediaType, ProcessError, Processor};
+use jobcast_core::{JobContext, MediaType, OptionSpec, ProcessError, Processor};
 use serde_json::{json, Value};
 
 use super::breaks::limit_words;
@@ -69,6 +69,10 @@ impl Processor for PdfSentences {
 
     fn check_options(&self, options: &Value) -> Result<(), String> {
         SentenceOptions::parse(options).map(|_| ())
+    }
+
+    fn options(&self) -> &'static [OptionSpec] {
+        super::options::SPECS
     }
 
     async fn run(&self, mut ctx: JobContext) -> Result<Value, ProcessError> {

@@ -1,7 +1,6 @@
 //! Helpers shared by the integration tests of the processors. Each test file
 //! includes this module with `mod common;` and uses only what it needs.
 
-pub mod events;
 pub mod invoices;
 pub mod novel;
 pub mod pdf;

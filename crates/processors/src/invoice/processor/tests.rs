@@ -3,111 +3,18 @@
 
 use std::sync::Mutex;
 
-use jobcast_core::{
-    Event, EventDraft, EventType, JobEvents, JobId, JobInput, JobSnapshot, NewJob, Status,
-    Timestamp,
-};
+use jobcast_core::testing::{job_context, RecordingEvents as Recorder, TestJob};
+use jobcast_core::EventType;
 use tokio::sync::watch;
 
 use super::*;
 use crate::llm::{LlmError, LlmRequest};
 
-struct Recorder {
-    drafts: Mutex<Vec<EventDraft>>,
-    questions: Mutex<Vec<Clarification>>,
-    saved: Mutex<Vec<Value>>,
-    answer: Value,
-}
-
-impl Recorder {
-    fn new() -> Arc<Self> {
-        Self::answering(Value::Null)
-    }
-
-    fn answering(answer: Value) -> Arc<Self> {
-        Arc::new(Recorder {
-            drafts: Mutex::new(Vec::new()),
-            questions: Mutex::new(Vec::new()),
-            saved: Mutex::new(Vec::new()),
-            answer,
-        })
-    }
-
-    fn drafts(&self) -> Vec<EventDraft> {
-        self.drafts.lock().expect("lock").clone()
-    }
-
-    fn questions(&self) -> Vec<Clarification> {
-        self.questions.lock().expect("lock").clone()
-    }
-
-    fn saved(&self) -> Vec<Value> {
-        self.saved.lock().expect("lock").clone()
-    }
-
-    /// (type, stage, progress) of every event, in order.
-    fn timeline(&self) -> Vec<(EventType, Option<String>, Option<f64>)> {
-        self.drafts()
-            .into_iter()
-            .map(|d| (d.kind, d.stage, d.progress))
-            .collect()
-    }
-}
-
-#[async_trait]
-impl JobEvents for Recorder {
-    async fn emit(&self, draft: EventDraft) -> Result<Event, ProcessError> {
-        let mut drafts = self.drafts.lock().expect("lock");
-        drafts.push(draft.clone());
-        Ok(Event {
-            job_id: JobId::new(),
-            seq: drafts.len() as u64,
-            kind: draft.kind,
-            status: Status::Running,
-            stage: draft.stage,
-            progress: draft.progress.unwrap_or(0.0),
-            message: draft.message.unwrap_or_default(),
-            eta_ms: None,
-            data: draft.data,
-            timestamp: Timestamp::now(),
-        })
-    }
-
-    async fn ask(&self, clarification: Clarification) -> Result<Value, ProcessError> {
-        self.questions.lock().expect("lock").push(clarification);
-        Ok(self.answer.clone())
-    }
-
-    fn is_stopped(&self) -> bool {
-        false
-    }
-
-    async fn stopped(&self) {
-        std::future::pending::<()>().await
-    }
-
-    async fn save_invoice(&self, data: Value) -> Result<String, ProcessError> {
-        let mut saved = self.saved.lock().expect("lock");
-        saved.push(data);
-        Ok(format!("inv-{}", saved.len()))
-    }
-}
-
 fn context(options: Value, bytes: &[u8], events: Arc<Recorder>) -> JobContext {
-    let input = JobInput {
-        filename: Some("invoice.txt".into()),
-        media_type: MediaType::sniff(bytes),
-        bytes: bytes.to_vec(),
-    };
-    let new = NewJob {
-        id: JobId::new(),
-        kind: KIND.into(),
-        owner: "alice".into(),
-        options,
-        max_attempts: 3,
-        input: input.clone(),
-    };
-    JobContext::new(JobSnapshot::fresh(&new, Timestamp::now()), input, events)
+    job_context(
+        TestJob::new(KIND, "invoice.txt", bytes).options(options),
+        events,
+    )
 }
 
 fn builtin() -> InvoiceExtract {
@@ -282,7 +189,7 @@ async fn human_in_loop_asks_about_the_weakest_field_and_applies_the_answer() {
         .expect("completes");
     let questions = events.questions();
     assert_eq!(questions.len(), 1);
-    let q = &questions[0];
+    let q = &questions[0].clarification;
     assert_eq!(q.field.as_deref(), Some("total"));
     assert_eq!(q.suggestion, Some(json!(120.0)));
     assert_eq!(q.clarification_id, "total-1");
@@ -310,7 +217,10 @@ async fn human_in_loop_accepting_the_suggestion_and_unusable_answers() {
         ))
         .await
         .expect("completes");
-    assert_eq!(events.questions()[0].field.as_deref(), Some("total"));
+    assert_eq!(
+        events.questions()[0].clarification.field.as_deref(),
+        Some("total")
+    );
     assert_eq!(result["extracted_data"]["total"], json!(120.0));
     assert_eq!(result["requires_review"], json!(false));
 

@@ -169,7 +169,7 @@ impl RestClient {
         let bytes = response
             .bytes()
             .await
-            .map_err(|e| ClientError::Http(e.to_string()))?;
+            .map_err(|e| ClientError::Http(describe(&e)))?;
         Ok(bytes.to_vec())
     }
 
@@ -184,7 +184,7 @@ impl RestClient {
         let bytes = response
             .bytes()
             .await
-            .map_err(|e| ClientError::Http(e.to_string()))?;
+            .map_err(|e| ClientError::Http(describe(&e)))?;
         serde_json::from_slice(&bytes).map_err(|e| ClientError::Decode(e.to_string()))
     }
 
@@ -193,7 +193,7 @@ impl RestClient {
         let response = request
             .send()
             .await
-            .map_err(|e| ClientError::Http(e.to_string()))?;
+            .map_err(|e| ClientError::Http(describe(&e)))?;
         let status = response.status();
         if status.is_success() {
             return Ok(response);
@@ -211,4 +211,20 @@ impl RestClient {
             }
         })
     }
+}
+
+/// A request error with its causes ("error sending request: ... Connection
+/// refused"), since the first line alone rarely says what went wrong.
+fn describe(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
 }

@@ -64,7 +64,11 @@ impl App {
             },
             ..Default::default()
         };
-        Self::build_with(config, jobcast_processors::builtin(&settings)).await
+        let mut processors = jobcast_processors::builtin(&settings);
+        if config.bench_kind {
+            processors = processors.with(jobcast_processors::BenchEmit);
+        }
+        Self::build_with(config, processors).await
     }
 
     /// Like `build`, with the given processors (tests add their own kinds).
@@ -106,6 +110,7 @@ impl App {
                 sse_keep_alive: config.realtime.sse_keep_alive,
             },
             shutdown: CancellationToken::new(),
+            dev_sign_in: auth.is_generated_secret() && config.listen.ip().is_loopback(),
         };
         let (socket_layer, io) = crate::realtime::build(state.clone(), config.realtime.clone());
         let router = crate::http::router(state.clone())

@@ -30,6 +30,11 @@ pub const LEEWAY_SECS: u64 = 5;
 /// Longer tokens are refused unread.
 const MAX_TOKEN_BYTES: usize = 16 * 1024;
 
+/// The user of development tokens (see [`Authenticator::mint_development`]).
+pub const DEV_USER: &str = "dev";
+/// How long a development token is valid.
+pub const DEV_TOKEN_TTL: Duration = Duration::from_secs(24 * 3600);
+
 /// What a token lets its bearer do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -202,6 +207,13 @@ impl Authenticator {
     /// the binary then prints a development token.
     pub fn is_generated_secret(&self) -> bool {
         self.generated_secret
+    }
+
+    /// The development token of a server running on its generated secret:
+    /// user [`DEV_USER`], valid [`DEV_TOKEN_TTL`]. `serve` prints it and the
+    /// dashboard's development sign-in hands it out.
+    pub fn mint_development(&self) -> Result<String, AuthError> {
+        self.mint(DEV_USER, Role::User, DEV_TOKEN_TTL)
     }
 
     /// The one algorithm tokens must use.

@@ -7,6 +7,7 @@ pub mod actions;
 pub mod app;
 pub mod auth;
 pub mod config;
+pub mod dashboard;
 pub mod error;
 pub mod fetch;
 pub mod http;

@@ -19,6 +19,9 @@ pub struct AppState {
     pub limits: Limits,
     /// Cancelled when the server drains: long-lived responses end.
     pub shutdown: CancellationToken,
+    /// Whether the dashboard's one-click development sign-in is offered:
+    /// the secret is the generated one and the server listens on loopback.
+    pub dev_sign_in: bool,
 }
 
 /// Limits on what one request may bring.

@@ -140,6 +140,8 @@ pub struct Config {
     pub log: Option<String>,
     /// Limits of the Socket.IO layer.
     pub realtime: RealtimeConfig,
+    /// Registers the benchmark-only kind `bench.emit` (see `bench/`).
+    pub bench_kind: bool,
 }
 
 /// Limits of the Socket.IO layer, each a `socket_*` setting.
@@ -228,6 +230,7 @@ impl Config {
             job_timeout: defaults::JOB_TIMEOUT,
             log: None,
             realtime: RealtimeConfig::default(),
+            bench_kind: false,
         }
     }
 
@@ -256,6 +259,7 @@ impl fmt::Debug for Config {
             .field("job_timeout", &self.job_timeout)
             .field("log", &self.log)
             .field("realtime", &self.realtime)
+            .field("bench_kind", &self.bench_kind)
             .finish()
     }
 }

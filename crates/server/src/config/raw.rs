@@ -46,10 +46,11 @@ pub struct RawConfig {
     pub socket_buffer: Option<usize>,
     pub socket_stall_timeout_ms: Option<u64>,
     pub sse_keep_alive_ms: Option<u64>,
+    pub bench_kind: Option<bool>,
 }
 
 /// The name of every setting: TOML keys, and `JOBCAST_<KEY>` in upper case.
-pub const KEYS: [&str; 27] = [
+pub const KEYS: [&str; 28] = [
     "listen",
     "data_dir",
     "database_url",
@@ -77,6 +78,7 @@ pub const KEYS: [&str; 27] = [
     "socket_buffer",
     "socket_stall_timeout_ms",
     "sse_keep_alive_ms",
+    "bench_kind",
 ];
 
 /// `JOBCAST_*` variables that belong to other parts (the CLI client, tests)
@@ -120,6 +122,20 @@ impl Input<'_> {
                 "expected a list of strings, found {}",
                 article(other)
             )),
+        }
+    }
+
+    fn boolean(&self) -> Result<bool, String> {
+        let parse = |text: &str| match text.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" | "on" => Ok(true),
+            "false" | "0" | "no" | "off" | "" => Ok(false),
+            other => Err(format!("expected true or false, found {other:?}")),
+        };
+        match self {
+            Input::Env(text) => parse(text),
+            Input::Toml(toml::Value::Boolean(b)) => Ok(*b),
+            Input::Toml(toml::Value::String(text)) => parse(text),
+            Input::Toml(other) => Err(format!("expected true or false, found {}", article(other))),
         }
     }
 
@@ -354,6 +370,7 @@ impl RawConfig {
                 .socket_stall_timeout_ms
                 .or(self.socket_stall_timeout_ms),
             sse_keep_alive_ms: over.sse_keep_alive_ms.or(self.sse_keep_alive_ms),
+            bench_kind: over.bench_kind.or(self.bench_kind),
         }
     }
 
@@ -387,6 +404,7 @@ impl RawConfig {
             "socket_buffer" => self.socket_buffer.is_some(),
             "socket_stall_timeout_ms" => self.socket_stall_timeout_ms.is_some(),
             "sse_keep_alive_ms" => self.sse_keep_alive_ms.is_some(),
+            "bench_kind" => self.bench_kind.is_some(),
             _ => false,
         }
     }
@@ -430,6 +448,7 @@ impl RawConfig {
                 self.socket_stall_timeout_ms = Some(value.number(parse_millis)?)
             }
             "sse_keep_alive_ms" => self.sse_keep_alive_ms = Some(value.number(parse_millis)?),
+            "bench_kind" => self.bench_kind = Some(value.boolean()?),
             other => return Err(format!("unknown setting {other}")),
         }
         Ok(())
@@ -472,6 +491,7 @@ impl fmt::Debug for RawConfig {
             .field("socket_buffer", &self.socket_buffer)
             .field("socket_stall_timeout_ms", &self.socket_stall_timeout_ms)
             .field("sse_keep_alive_ms", &self.sse_keep_alive_ms)
+            .field("bench_kind", &self.bench_kind)
             .finish()
     }
 }

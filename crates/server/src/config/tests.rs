@@ -534,3 +534,20 @@ fn for_data_dir_builds_a_test_config() {
     assert_eq!(config.max_upload_bytes, 26_214_400);
     assert_eq!(config.job_timeout, defaults::JOB_TIMEOUT);
 }
+
+#[test]
+fn the_bench_kind_is_off_unless_asked_for() {
+    let off = load_env(&[]).expect("valid");
+    assert!(!off.config.bench_kind);
+    for yes in ["true", "1", "on", "YES"] {
+        let on = load_env(&[("JOBCAST_BENCH_KIND", yes)]).expect("valid");
+        assert!(on.config.bench_kind, "{yes}");
+    }
+    let errors = load_env(&[("JOBCAST_BENCH_KIND", "maybe")]).expect_err("invalid");
+    assert!(
+        errors
+            .to_string()
+            .contains("JOBCAST_BENCH_KIND: expected true or false"),
+        "{errors}"
+    );
+}

@@ -195,6 +195,7 @@ impl Check<'_> {
             job_timeout: Duration::from_millis(job_timeout_ms),
             log,
             realtime,
+            bench_kind: raw.bench_kind.unwrap_or(false),
         }
     }
 

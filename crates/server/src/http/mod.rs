@@ -2,11 +2,13 @@
 //! `extract`, input admission in `intake`.
 
 pub mod create;
+pub mod dev_sign_in;
 pub mod extract;
 pub mod health;
 pub mod intake;
 pub mod invoices;
 pub mod jobs;
+pub mod kinds;
 pub mod stream;
 
 use axum::extract::DefaultBodyLimit;
@@ -39,10 +41,16 @@ pub fn router(state: AppState) -> Router {
         .route("/jobs/{id}/clarifications/{cid}", post(jobs::answer))
         .route("/jobs/{id}/input", get(jobs::input))
         .route("/invoices/{id}", get(invoices::get))
+        .route("/kinds", get(kinds::list))
+        .route(
+            "/dev/sign-in",
+            get(dev_sign_in::offer).post(dev_sign_in::sign_in),
+        )
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(SMALL_BODY));
     Router::new()
         .nest("/api", api)
+        .merge(crate::dashboard::router())
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .fallback(not_found)

@@ -1,0 +1,14 @@
+//! `GET /api/kinds`: the kinds this instance runs, what each accepts and its
+//! options, described for forms (the dashboard builds its form from this).
+
+use axum::extract::State;
+use jobcast_core::wire::KindList;
+
+use crate::http::extract::{Caller, Json};
+use crate::state::AppState;
+
+pub async fn list(State(state): State<AppState>, _caller: Caller) -> Json<KindList> {
+    Json(KindList {
+        kinds: state.processors.describe(),
+    })
+}

@@ -1,6 +1,6 @@
 //! The `jobcast` binary: parses the command line, reads the environment (the
 //! only place that does), and hands over to a subcommand. Errors become exit
-//! codes here and nowhere else.
+//! codes here (the client commands choose theirs in `cmd::remote::finish`).
 
 mod cmd;
 
@@ -28,6 +28,15 @@ enum Command {
     Serve(cmd::ServeFlags),
     /// Print a token signed with the configured key.
     Token(cmd::TokenArgs),
+    /// Start one job per file; with --watch, follow them to the end.
+    #[command(after_help = cmd::remote::EXIT_HELP)]
+    Submit(cmd::SubmitArgs),
+    /// Follow existing jobs from their first event to the end.
+    #[command(after_help = cmd::remote::EXIT_HELP)]
+    Watch(cmd::WatchArgs),
+    /// List your jobs, newest first.
+    #[command(after_help = cmd::remote::EXIT_HELP)]
+    Jobs(cmd::JobsArgs),
 }
 
 fn main() -> ExitCode {
@@ -42,13 +51,21 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let outcome = runtime.block_on(async {
+    runtime.block_on(async {
         match cli.command {
-            Some(Command::Serve(flags)) => cmd::serve::run(flags).await,
-            Some(Command::Token(args)) => cmd::token::run(args).await,
-            None => cmd::serve::run(cli.serve).await,
+            Some(Command::Serve(flags)) => exit(cmd::serve::run(flags).await),
+            Some(Command::Token(args)) => exit(cmd::token::run(args).await),
+            // The client commands choose their exit code: 0, 1 when a job
+            // did not complete, 2 when the command could not work.
+            Some(Command::Submit(args)) => cmd::remote::finish(cmd::submit::run(args).await),
+            Some(Command::Watch(args)) => cmd::remote::finish(cmd::watch::run(args).await),
+            Some(Command::Jobs(args)) => cmd::remote::finish(cmd::jobs::run(args).await),
+            None => exit(cmd::serve::run(cli.serve).await),
         }
-    });
+    })
+}
+
+fn exit(outcome: anyhow::Result<()>) -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -1,7 +1,16 @@
 //! Subcommands, one file each, and the configuration flags they share.
 
+pub mod follow;
+pub mod followed;
+pub mod jobs;
+pub mod progress;
+pub mod remote;
 pub mod serve;
+pub mod submit;
+pub mod summary;
+pub mod table;
 pub mod token;
+pub mod watch;
 
 use std::path::PathBuf;
 
@@ -38,7 +47,10 @@ pub struct ServeFlags {
     pub config: ConfigFlags,
 }
 
+pub use jobs::JobsArgs;
+pub use submit::SubmitArgs;
 pub use token::TokenArgs;
+pub use watch::WatchArgs;
 
 /// Loads the configuration (flags over environment over file), prints the
 /// warnings, and reports every problem at once.

@@ -1,7 +1,7 @@
 //! `jobcast serve`: runs the server until SIGTERM or Ctrl-C, then drains.
 
 use anyhow::Context;
-use jobcast_server::auth::Role;
+use jobcast_server::auth::DEV_USER;
 use jobcast_server::App;
 use tokio::net::TcpListener;
 
@@ -22,11 +22,9 @@ pub async fn run(flags: ServeFlags) -> anyhow::Result<()> {
     println!("dashboard: http://{address}/");
     println!("database: {}", app.state().store().backend());
     if app.auth().is_generated_secret() {
-        let token =
-            app.auth()
-                .mint("dev", Role::User, std::time::Duration::from_secs(24 * 3600))?;
+        let token = app.auth().mint_development()?;
         println!(
-            "development token (user \"dev\", valid 24 h; secret kept in {}):",
+            "development token (user \"{DEV_USER}\", valid 24 h; secret kept in {}):",
             config.data_dir.display()
         );
         println!("{token}");

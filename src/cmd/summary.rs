@@ -1,0 +1,98 @@
+//! The table printed on stdout once every followed job has finished: one row
+//! per job with a one-line account of how it ended, then `N of M completed`.
+
+use jobcast_core::{JobSnapshot, Status};
+use serde_json::Value;
+
+use super::followed::Followed;
+
+pub fn print(jobs: &[&Followed]) {
+    let rows: Vec<[String; 4]> = jobs
+        .iter()
+        .map(|f| {
+            [
+                f.job.job_id.to_string(),
+                f.name(),
+                f.job.status.as_str().to_owned(),
+                outcome(&f.job),
+            ]
+        })
+        .collect();
+    println!();
+    super::table::print(&["JOB", "FILE", "STATUS", "OUTCOME"], &rows);
+    let completed = jobs
+        .iter()
+        .filter(|f| f.job.status == Status::Completed)
+        .count();
+    println!("{completed} of {} completed", jobs.len());
+}
+
+/// How a job ended: `12 sentences` (pdf.sentences), `total EUR 1234.5,
+/// confidence 0.93` (invoice.extract), `code: message` (a failure), else
+/// its attempt count.
+pub fn outcome(job: &JobSnapshot) -> String {
+    if let Some(error) = &job.error {
+        return format!("{}: {}", error.code, error.message);
+    }
+    let attempts = || format!("attempt {} of {}", job.attempt, job.max_attempts);
+    let Some(result) = job
+        .result
+        .as_ref()
+        .filter(|_| job.status == Status::Completed)
+    else {
+        return attempts();
+    };
+    match job.kind.as_str() {
+        "pdf.sentences" => {
+            let n = result
+                .get("sentences")
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len);
+            format!("{n} sentences")
+        }
+        "invoice.extract" => invoice(result),
+        _ => attempts(),
+    }
+}
+
+fn invoice(result: &Value) -> String {
+    let data = result.get("extracted_data");
+    let field = |name: &str| match data.and_then(|d| d.get(name)) {
+        None | Some(Value::Null) => "?".to_owned(),
+        Some(Value::String(text)) => text.clone(),
+        Some(other) => other.to_string(),
+    };
+    let confidence = result
+        .get("confidence_score")
+        .and_then(Value::as_f64)
+        .unwrap_or(0.0);
+    let review = if result.get("requires_review") == Some(&Value::Bool(true)) {
+        ", needs review"
+    } else {
+        ""
+    };
+    format!(
+        "total {} {}, confidence {confidence:.2}{review}",
+        field("currency"),
+        field("total")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::invoice;
+
+    #[test]
+    fn an_invoice_reads_as_its_total_and_confidence() {
+        let result = json!({
+            "extracted_data": {"currency": "EUR", "total": 1234.5},
+            "confidence_score": 0.934,
+            "requires_review": false
+        });
+        assert_eq!(invoice(&result), "total EUR 1234.5, confidence 0.93");
+        let unsure = json!({"extracted_data": {"total": null}, "requires_review": true});
+        assert_eq!(invoice(&unsure), "total ? ?, confidence 0.00, needs review");
+    }
+}

@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# End-to-end suites against a real `jobcast serve`, with the official
-# Socket.IO clients: socket.io-client (Node, `node --test`) and
-# python-socketio (pytest). Builds the binary, installs each suite's pinned
-# dependencies, runs both suites (the second even if the first failed), prints
-# both summaries, and exits non-zero if anything failed or ran no test.
+# End-to-end suites against a real `jobcast serve`: the official Socket.IO
+# clients, socket.io-client (Node, `node --test`) and python-socketio
+# (pytest); then the dashboard in headless Chromium (Debian's chromium driven
+# by playwright-core, `node --test`). Both Node suites start their servers
+# with the same launcher, e2e/lib/server.mjs.
+#
+# Builds the binary, installs each suite's pinned dependencies (and Chromium
+# with apt-get when it is missing), runs the three suites (each even if an
+# earlier one failed), prints their summaries once (the `# pass N` /
+# `# fail N` lines that .ci/run adds up), and exits non-zero if anything
+# failed or a suite ran no test.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -57,16 +63,45 @@ py_status=0
   exit "${PIPESTATUS[0]}"
 ) || py_status=$?
 
+# --- Browser ------------------------------------------------------------------
+section "browser: npm ci"
+chromium_bin="${CHROMIUM_BIN:-/usr/bin/chromium}"
+if [ ! -x "$chromium_bin" ]; then
+  command -v apt-get >/dev/null || die "no Chromium at $chromium_bin and no apt-get to install it"
+  echo "installing Debian's chromium (not found at $chromium_bin)"
+  apt-get update -q >/dev/null || die "apt-get update failed"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null || die "apt-get install chromium failed"
+fi
+[ -x "$chromium_bin" ] || die "Chromium is still missing at $chromium_bin"
+"$chromium_bin" --version
+(cd "$e2e/browser" && npm ci --no-audit --no-fund)
+
+section "browser: node --test (Chromium)"
+browser_status=0
+rm -rf "$e2e/browser/artifacts"
+(
+  cd "$e2e/browser"
+  CHROMIUM_BIN="$chromium_bin" timeout 900 node --test --test-concurrency=1 \
+    --test-reporter=spec --test-reporter-destination=stdout \
+    --test-reporter=tap --test-reporter-destination="$logs/browser.tap"
+) || browser_status=$?
+echo "browser: screenshots (key moments, and FAILED-* on failure) in $e2e/browser/artifacts/" \
+  "($(find "$e2e/browser/artifacts" -name '*.png' 2>/dev/null | wc -l) files)"
+
 # --- Summaries ----------------------------------------------------------------
 section "summaries"
-node_pass="$(awk '/^# pass /{print $3}' "$logs/node.tap" 2>/dev/null | tail -1)"
-node_fail="$(awk '/^# fail /{print $3}' "$logs/node.tap" 2>/dev/null | tail -1)"
-node_tests="$(awk '/^# tests /{print $3}' "$logs/node.tap" 2>/dev/null | tail -1)"
+tap() { # file key: the number on the TAP totals line "# key N"
+  awk -v key="$2" '$1 == "#" && $2 == key {n = $3} END {print n}' "$1" 2>/dev/null
+}
 # node's TAP totals, printed once here unindented ("# pass N", "# fail N")
-# for the readers of the CI log; the spec reporter above is for people.
-echo "node --test (socket.io-client):"
-grep -E '^# (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) ' "$logs/node.tap" 2>/dev/null \
-  || echo "  (no summary: the runner did not finish)"
+# for the readers of the CI log; the spec reporters above are for people.
+tap_summary() { # title file
+  echo "$1:"
+  grep -E '^# (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) ' "$2" 2>/dev/null \
+    || echo "  (no summary: the runner did not finish)"
+}
+tap_summary "node --test (socket.io-client)" "$logs/node.tap"
+tap_summary "node --test (dashboard in Chromium)" "$logs/browser.tap"
 py_summary="$(grep -E '^=+ .*(passed|failed|error|no tests ran).* =+$|^[0-9]+ (passed|failed)' "$logs/pytest.log" | tail -1 || true)"
 echo "pytest (python-socketio):"
 echo "  ${py_summary:-(no summary: the runner did not finish)}"
@@ -75,23 +110,31 @@ count() { # pattern text: the sum of the numbers before the words matching patte
 }
 py_pass="$(count 'passed' "$py_summary")"
 py_fail="$(count 'failed|errors?' "$py_summary")"
+node_pass="$(tap "$logs/node.tap" pass)"; node_fail="$(tap "$logs/node.tap" fail)"
+browser_pass="$(tap "$logs/browser.tap" pass)"; browser_fail="$(tap "$logs/browser.tap" fail)"
 
 failed=0
-if [ "$node_status" -ne 0 ]; then
-  echo "FAILED: node --test exited $node_status" >&2
-  failed=1
-fi
-if [ -z "$node_tests" ] || [ "$node_tests" -eq 0 ]; then
-  echo "FAILED: node --test ran no test" >&2
-  failed=1
-fi
+node_suite_failed() { # name status tap-file
+  if [ "$2" -ne 0 ]; then
+    echo "FAILED: $1 exited $2" >&2
+    failed=1
+  fi
+  local tests
+  tests="$(tap "$3" tests)"
+  if [ -z "$tests" ] || [ "$tests" -eq 0 ]; then
+    echo "FAILED: $1 ran no test" >&2
+    failed=1
+  fi
+}
+node_suite_failed "node --test (socket.io-client)" "$node_status" "$logs/node.tap"
+node_suite_failed "the browser suite" "$browser_status" "$logs/browser.tap"
 case "$py_status" in
   0) ;;
   5) echo "FAILED: pytest collected no test (exit 5)" >&2; failed=1 ;;
   *) echo "FAILED: pytest exited $py_status" >&2; failed=1 ;;
 esac
 
-echo "e2e: $(( ${node_pass:-0} + ${py_pass:-0} )) passed, $(( ${node_fail:-0} + ${py_fail:-0} )) failed"
+echo "e2e: $(( ${node_pass:-0} + ${py_pass:-0} + ${browser_pass:-0} )) passed, $(( ${node_fail:-0} + ${py_fail:-0} + ${browser_fail:-0} )) failed"
 if [ "$failed" -ne 0 ]; then
   echo "e2e: FAILED (see the output above)" >&2
   exit 1

@@ -36,3 +36,9 @@ impl From<OpenError> for StoreError {
 pub(crate) fn db(e: sqlx::Error) -> StoreError {
     StoreError::backend(e)
 }
+
+/// The group-commit task is gone (its runtime shut down): no append can be
+/// stored through this handle any more.
+#[derive(Debug, thiserror::Error)]
+#[error("the store's writer has stopped")]
+pub(crate) struct WriterStopped;

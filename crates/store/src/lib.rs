@@ -8,6 +8,7 @@
 
 mod database_url;
 mod error;
+mod group_commit;
 mod postgres;
 mod rows;
 mod schema;

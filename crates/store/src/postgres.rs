@@ -8,6 +8,10 @@
 //! appends to one job queue up and get contiguous seqs. An idempotency key is
 //! taken with `INSERT ... ON CONFLICT DO NOTHING`, which waits for a
 //! concurrent insert of the same key: the loser sees the winner's jobs.
+//!
+//! Appends are group-committed (`crate::group_commit`): the drafts that
+//! arrive while a transaction is being written share the next one, which
+//! locks all their jobs in id order.
 
 use std::time::Duration;
 
@@ -21,18 +25,16 @@ use jobcast_core::{
 };
 
 use crate::error::{db, OpenError};
-use crate::rows::{self, JobRow};
+use crate::group_commit::GroupCommit;
+use crate::rows::{self, JobRow, RowColumns};
 use crate::{schema, sql};
+
+mod append_batch;
 
 const MAX_CONNECTIONS: u32 = 10;
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 
-type RowColumns = (String, i64, Option<String>, Option<i64>);
-
 crate::writes::job_writes!(PgConnection);
-
-const SELECT_ROW_FOR_UPDATE: &str = "SELECT snapshot, run_after, lease_owner, lease_until
-    FROM jobs WHERE id = $1 FOR UPDATE";
 
 const CLAIM: &str = "SELECT snapshot, run_after, lease_owner, lease_until
     FROM jobs
@@ -45,6 +47,7 @@ const CLAIM: &str = "SELECT snapshot, run_after, lease_owner, lease_until
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pool: PgPool,
+    appends: GroupCommit,
 }
 
 impl PgStore {
@@ -80,7 +83,8 @@ impl PgStore {
             .await
             .map_err(db)?;
         schema::migrate_postgres(&pool).await?;
-        Ok(PgStore { pool })
+        let appends = GroupCommit::start(append_batch::PgBatches { pool: pool.clone() });
+        Ok(PgStore { pool, appends })
     }
 
     /// Closes every connection, waiting for them to be returned.
@@ -96,16 +100,6 @@ fn is_plain_identifier(name: &str) -> bool {
         && name.len() <= 63
         && !name.starts_with(|c: char| c.is_ascii_digit())
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
-async fn load_row_for_update(conn: &mut PgConnection, id: JobId) -> Result<JobRow, StoreError> {
-    let found: Option<RowColumns> = sqlx::query_as(SELECT_ROW_FOR_UPDATE)
-        .bind(id.to_string())
-        .fetch_optional(conn)
-        .await
-        .map_err(db)?;
-    let (snapshot, run_after, lease_owner, lease_until) = found.ok_or(StoreError::NotFound(id))?;
-    JobRow::decode(&snapshot, run_after, lease_owner, lease_until)
 }
 
 #[async_trait]
@@ -224,12 +218,7 @@ impl Store for PgStore {
         id: JobId,
         draft: EventDraft,
     ) -> Result<(JobSnapshot, Event), StoreError> {
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        let mut row = load_row_for_update(&mut tx, id).await?;
-        let event = row.advance(draft, Timestamp::now())?;
-        save(&mut tx, &row, &event).await?;
-        tx.commit().await.map_err(db)?;
-        Ok((row.snapshot, event))
+        self.appends.append(id, draft).await
     }
 
     async fn claim(

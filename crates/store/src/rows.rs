@@ -24,6 +24,23 @@ pub(crate) struct JobRow {
     pub lease_until: Option<i64>,
 }
 
+/// The stored columns `JobRow::decode` reads: snapshot, run_after,
+/// lease_owner, lease_until.
+pub(crate) type RowColumns = (String, i64, Option<String>, Option<i64>);
+
+/// Decodes rows read as `RowColumns`, by job id.
+pub(crate) fn rows_by_id(
+    found: Vec<RowColumns>,
+) -> Result<std::collections::HashMap<JobId, JobRow>, StoreError> {
+    found
+        .into_iter()
+        .map(|(snapshot, run_after, lease_owner, lease_until)| {
+            let row = JobRow::decode(&snapshot, run_after, lease_owner, lease_until)?;
+            Ok((row.snapshot.job_id, row))
+        })
+        .collect()
+}
+
 impl JobRow {
     /// A new job with its `queued` event (seq 1), claimable from `now`.
     pub fn create(new: &NewJob, now: Timestamp) -> Result<(JobRow, Event), StoreError> {

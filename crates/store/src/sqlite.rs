@@ -11,6 +11,9 @@
 //! its first read: a read-then-write cannot fail with `SQLITE_BUSY` halfway,
 //! and a claim cannot hand one job to two workers. Reads use a separate pool
 //! and never wait for writers (WAL readers see the last commit).
+//!
+//! Appends are group-committed (`crate::group_commit`): the drafts that
+//! arrive while a transaction is being written share the next one.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -27,15 +30,16 @@ use jobcast_core::{
 };
 
 use crate::error::{db, OpenError};
-use crate::rows::{self, JobRow};
+use crate::group_commit::GroupCommit;
+use crate::rows::{self, JobRow, RowColumns};
 use crate::{schema, sql};
+
+mod append_batch;
 
 /// How long a statement waits for another process's lock on the file.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Readers may run side by side; writers never do.
 const READERS: u32 = 4;
-
-type RowColumns = (String, i64, Option<String>, Option<i64>);
 
 crate::writes::job_writes!(SqliteConnection);
 
@@ -44,6 +48,7 @@ crate::writes::job_writes!(SqliteConnection);
 pub struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
+    appends: GroupCommit,
     path: PathBuf,
 }
 
@@ -82,9 +87,13 @@ impl SqliteStore {
             .connect_with(options.pragma("query_only", "ON"))
             .await
             .map_err(db)?;
+        let appends = GroupCommit::start(append_batch::SqliteBatches {
+            writer: writer.clone(),
+        });
         Ok(SqliteStore {
             writer,
             reader,
+            appends,
             path: path.to_owned(),
         })
     }
@@ -235,12 +244,7 @@ impl Store for SqliteStore {
         id: JobId,
         draft: EventDraft,
     ) -> Result<(JobSnapshot, Event), StoreError> {
-        let mut tx = self.write().await?;
-        let mut row = load_row(&mut tx, id).await?;
-        let event = row.advance(draft, Timestamp::now())?;
-        save(&mut tx, &row, &event).await?;
-        tx.commit().await.map_err(db)?;
-        Ok((row.snapshot, event))
+        self.appends.append(id, draft).await
     }
 
     async fn claim(

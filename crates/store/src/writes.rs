@@ -1,7 +1,7 @@
 //! The reads and writes of job rows that both backends make identically,
 //! written once: inserting a new job with its input and first event, saving
-//! an advanced job with its event, taking an idempotency key, saving and
-//! reading an invoice.
+//! an advanced job (with its event), inserting an event, taking an
+//! idempotency key, saving and reading an invoice.
 //!
 //! A macro rather than generic functions because sqlx's executor and codec
 //! bounds would have to be repeated on every function; `job_writes!` is
@@ -51,6 +51,15 @@ macro_rules! job_writes {
             row: &$crate::rows::JobRow,
             event: &jobcast_core::Event,
         ) -> Result<(), jobcast_core::StoreError> {
+            update_job(conn, row).await?;
+            insert_event(conn, event).await
+        }
+
+        /// Stores an advanced job's snapshot and columns.
+        async fn update_job(
+            conn: &mut $conn,
+            row: &$crate::rows::JobRow,
+        ) -> Result<(), jobcast_core::StoreError> {
             sqlx::query($crate::sql::UPDATE_JOB)
                 .bind(row.id())
                 .bind(row.status())
@@ -60,10 +69,10 @@ macro_rules! job_writes {
                 .bind(row.attempt())
                 .bind(row.max_attempts())
                 .bind(row.snapshot_json()?)
-                .execute(&mut *conn)
+                .execute(conn)
                 .await
                 .map_err($crate::error::db)?;
-            insert_event(conn, event).await
+            Ok(())
         }
 
         async fn insert_event(

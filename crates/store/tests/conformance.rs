@@ -46,6 +46,7 @@ conformance!(
     events::progress_never_decreases,
     events::concurrent_appends_get_contiguous_seqs,
     events::a_stale_attempt_cannot_append,
+    events::concurrent_appends_across_jobs_stay_whole,
     claim::claims_are_exclusive,
     claim::claim_honours_kinds,
     claim::claim_takes_the_oldest_first,

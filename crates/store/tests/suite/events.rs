@@ -212,6 +212,99 @@ pub async fn concurrent_appends_get_contiguous_seqs(store: Shared) {
     assert_eq!(snapshot.last_seq, last);
 }
 
+/// Many jobs appending at once (what group commit batches): every job's
+/// events stay whole and in order, each answer is its own job's, and the
+/// drafts refused in the same bursts (a missing job, a finished job, a
+/// stale attempt) fail alone, changing nothing.
+pub async fn concurrent_appends_across_jobs_stay_whole(store: Shared) {
+    const JOBS: usize = 40;
+    const EACH: u64 = 15;
+    let mut jobs = Vec::new();
+    for _ in 0..JOBS {
+        create(&store, "alice", "many").await;
+        jobs.push(start(&store, "many").await);
+    }
+    let finished = create(&store, "alice", "done").await;
+    start(&store, "done").await;
+    store
+        .append(finished.job_id, EventDraft::new(EventType::Completed))
+        .await
+        .expect("complete");
+
+    let mut tasks = tokio::task::JoinSet::new();
+    for job in &jobs {
+        let (store, id) = (store.clone(), job.job_id);
+        tasks.spawn(async move {
+            let mut answers = Vec::new();
+            for i in 1..=EACH {
+                let draft = EventDraft::new(EventType::Progress)
+                    .progress(i as f64)
+                    .message(format!("{id} {i}"));
+                answers.push(store.append(id, draft).await.expect("append"));
+                // Refused drafts, racing the good ones into the same batches.
+                let stale = EventDraft::new(EventType::Progress).on_attempt(7);
+                assert!(matches!(
+                    store.append(id, stale).await,
+                    Err(StoreError::Transition(TransitionError::StaleAttempt { .. }))
+                ));
+            }
+            (id, answers)
+        });
+    }
+    for _ in 0..JOBS {
+        let store = store.clone();
+        tasks.spawn(async move {
+            let missing = JobId::new();
+            assert!(matches!(
+                store.append(missing, log("nobody")).await,
+                Err(StoreError::NotFound(id)) if id == missing
+            ));
+            assert!(matches!(
+                store.append(finished.job_id, log("too late")).await,
+                Err(StoreError::Transition(_))
+            ));
+            (missing, Vec::new())
+        });
+    }
+    for (id, answers) in tasks.join_all().await {
+        if answers.is_empty() {
+            assert_eq!(store.job(id).await.expect("job"), None, "nothing created");
+            continue;
+        }
+        for (i, (snapshot, event)) in answers.iter().enumerate() {
+            let i = i as u64 + 1;
+            assert_eq!(
+                (event.job_id, event.seq),
+                (id, i + 2),
+                "its own job's answer"
+            );
+            assert_eq!(event.message, format!("{id} {i}"));
+            assert_eq!((snapshot.job_id, snapshot.last_seq), (id, event.seq));
+            assert_eq!(snapshot.progress, i as f64);
+        }
+        let stored = store.events_after(id, 2, 1_000).await.expect("events");
+        let returned: Vec<_> = answers.into_iter().map(|(_, e)| e).collect();
+        assert_eq!(stored, returned, "what was answered is what was stored");
+        let job = store.job(id).await.expect("job").expect("exists");
+        assert_eq!((job.last_seq, job.progress), (2 + EACH, EACH as f64));
+        assert_eq!(job.status, Status::Running);
+    }
+    let done = store
+        .job(finished.job_id)
+        .await
+        .expect("job")
+        .expect("exists");
+    assert_eq!((done.status, done.last_seq), (Status::Completed, 3));
+    assert_eq!(
+        store
+            .events_after(finished.job_id, 0, 100)
+            .await
+            .expect("events")
+            .len(),
+        3
+    );
+}
+
 pub async fn a_stale_attempt_cannot_append(store: Shared) {
     let job = create(&store, "alice", "k").await;
     let first = start(&store, "k").await;

@@ -35,7 +35,8 @@ impl Journal {
         &self.bus
     }
 
-    /// Signalled when a job may have become claimable here.
+    /// Signalled when a job may have become claimable here: once per such
+    /// job, each signal waking one idle worker.
     pub fn work_available(&self) -> &Arc<Notify> {
         &self.work_available
     }
@@ -50,8 +51,8 @@ impl Journal {
         for event in &outcome.events {
             self.publish(owner, event.clone());
         }
-        if !outcome.events.is_empty() {
-            self.work_available.notify_waiters();
+        for _ in &outcome.events {
+            self.wake_one_worker();
         }
         Ok(outcome)
     }
@@ -64,7 +65,7 @@ impl Journal {
         let (job, event) = self.store.append(id, draft).await?;
         self.publish(&job.owner, event.clone());
         if event.kind == EventType::Retrying {
-            self.work_available.notify_waiters();
+            self.wake_one_worker();
         }
         Ok((job, event))
     }
@@ -80,6 +81,14 @@ impl Journal {
             self.publish(&job.owner, event.clone());
         }
         Ok(claimed)
+    }
+
+    /// One job became claimable: one idle worker tries to claim it (waking
+    /// them all would send every idle worker to the store for one job). A
+    /// worker woken while it was claiming hands the signal on to the next
+    /// waiter; with none waiting, the next worker to wait claims at once.
+    fn wake_one_worker(&self) {
+        self.work_available.notify_one();
     }
 
     fn publish(&self, owner: &str, event: Event) {

@@ -5,7 +5,8 @@
 # RUNS times, server and load generator pinned to separate cores, and writes
 # bench/results/raw.jsonl and bench/RESULTS.md (medians, min–max, ratios).
 #
-#   bench/run.sh                      # scenarios A C D E, 3 runs each
+#   bench/run.sh                      # scenarios A C D E F, 3 runs each
+#                                     # (F, job throughput, runs on jobcast only)
 #   SCENARIOS="A B" RUNS=1 bench/run.sh
 #   TARGETS="jobcast-sqlite socketioxide" bench/run.sh
 #
@@ -15,7 +16,7 @@ set -euo pipefail
 
 bench="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$bench/.." && pwd)"
-SCENARIOS="${SCENARIOS:-A C D E}"
+SCENARIOS="${SCENARIOS:-A C D E F}"
 RUNS="${RUNS:-3}"
 TARGETS="${TARGETS:-jobcast-sqlite jobcast-postgres socketioxide node-socket.io python-socketio flask-socketio-eventlet}"
 PG_ADMIN_URL="${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
@@ -121,6 +122,8 @@ for scenario in $SCENARIOS; do
   for target in $TARGETS; do
     kind=peer
     case "$target" in jobcast-*) kind=jobcast ;; esac
+    # F measures jobs (created, run, completed): the peers have none.
+    [ "$scenario" = F ] && [ "$kind" = peer ] && continue
     for run in $(seq "$RUNS"); do
       say "scenario $scenario · $target · run $run/$RUNS"
       start_server "$target" "$scenario"

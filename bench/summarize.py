@@ -16,6 +16,8 @@ METRICS = {
           ("latency max ms", ("latency_ms", "max"), False)],
     "D": [("connect p99 ms", ("connect_ms", "p99"), False), ("join p99 ms", ("join_ms", "p99"), False)],
     "E": [("KiB per idle connection", ("kib_per_connection",), False)],
+    "F": [("jobs/s", ("jobs_per_s",), True), ("submit s", ("submit_s",), False),
+          ("delivered events/s", ("events_per_s",), True)],
 }
 TITLES = {
     "A": "A — 1,000 clients, 100 jobs × 100 events, as fast as possible",
@@ -23,6 +25,7 @@ TITLES = {
     "C": "C — 2,000 events/s for 10 s over 1,000 clients",
     "D": "D — connect storm: 1,000 clients at 500/s",
     "E": "E — resident memory per idle joined connection (1,000)",
+    "F": "F — job throughput: 2,000 jobs × 10 progress events, 10 watchers of the user's room (jobcast only)",
 }
 
 

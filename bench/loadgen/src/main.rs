@@ -5,7 +5,10 @@
 //! as fast as possible; B — 10,000 clients over 1,000 jobs, 20 events each;
 //! C — 2,000 events/s for 10 s over 1,000 clients (latency); D — a connect
 //! storm of 1,000 clients at 500/s (connect and join times); E — resident
-//! memory per idle, joined connection.
+//! memory per idle, joined connection; F — job throughput (jobcast only):
+//! 2,000 jobs of 10 progress events each, created over REST as fast as it
+//! takes them, run by the workers, and watched by 10 clients in the user's
+//! room; jobs/s from the first request to the last `completed` seen.
 
 mod client;
 mod target;
@@ -19,7 +22,7 @@ use futures::stream::{self, StreamExt};
 use hdrhistogram::Histogram;
 use serde_json::json;
 
-use client::{connect_and_join, ClientReport, Joined};
+use client::{connect_and_join, connect_and_join_user, ClientReport, Joined, Until};
 use target::{Kind, Target};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -29,6 +32,7 @@ enum Scenario {
     C,
     D,
     E,
+    F,
 }
 
 #[derive(Debug, Parser)]
@@ -72,6 +76,7 @@ fn plan(args: &Args) -> Plan {
         Scenario::C => (1_000, 100, 200, 50_000, 0),
         Scenario::D => (1_000, 100, 0, 0, 500),
         Scenario::E => (1_000, 100, 0, 0, 0),
+        Scenario::F => (10, 2_000, 10, 0, 0),
     };
     Plan {
         clients: args.clients.unwrap_or(clients),
@@ -91,6 +96,11 @@ async fn main() -> anyhow::Result<()> {
         args.url.clone(),
         args.token.clone(),
     ));
+    if args.scenario == Scenario::F {
+        let output = job_throughput(&args, &plan, &target).await?;
+        println!("{output}");
+        return Ok(());
+    }
     let rss_before = args.server_pid.map(rss_kib).transpose()?;
 
     let ids = target
@@ -125,6 +135,7 @@ async fn main() -> anyhow::Result<()> {
                     json!((after.saturating_sub(before)) as f64 / plan.clients as f64);
             }
         }
+        Scenario::F => unreachable!("F returned above"),
         Scenario::A | Scenario::B | Scenario::C => {
             let per_client: Vec<u64> = joined
                 .iter()
@@ -135,7 +146,7 @@ async fn main() -> anyhow::Result<()> {
             let receivers: Vec<_> = joined
                 .into_iter()
                 .zip(per_client)
-                .map(|((_, _, j), n)| tokio::spawn(j.receive(n, deadline)))
+                .map(|((_, _, j), n)| tokio::spawn(j.receive(Until::Events(n), deadline)))
                 .collect();
             let emit_start = Instant::now();
             target.start(&ids, plan.events, plan.interval_us).await?;
@@ -149,6 +160,51 @@ async fn main() -> anyhow::Result<()> {
     }
     println!("{output}");
     Ok(())
+}
+
+/// Scenario F: watchers join the user's room, then `plan.jobs` jobs are
+/// submitted and run; done when every watcher has seen every job complete.
+async fn job_throughput(
+    args: &Args,
+    plan: &Plan,
+    target: &Arc<Target>,
+) -> anyhow::Result<serde_json::Value> {
+    let mut watchers = Vec::with_capacity(plan.clients);
+    for i in 0..plan.clients {
+        let watcher = connect_and_join_user(&target.base, &target.token)
+            .await
+            .with_context(|| format!("watcher {i}"))?;
+        watchers.push(watcher);
+    }
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let until = Until::Completed(plan.jobs as u64);
+    let receivers: Vec<_> = watchers
+        .into_iter()
+        .map(|w| tokio::spawn(w.receive(until, deadline)))
+        .collect();
+    let started = Instant::now();
+    let ids = target.submit(plan.jobs, plan.events).await?;
+    let submitted = started.elapsed();
+    let mut reports = Vec::with_capacity(receivers.len());
+    for receiver in receivers {
+        reports.push(receiver.await??);
+    }
+    let elapsed = started.elapsed();
+    let completed = reports.iter().map(|r| r.completed).min().unwrap_or(0);
+    // queued, started, the progress events, completed: per job, per watcher.
+    let expected = (plan.events + 3) * ids.len() as u64 * reports.len() as u64;
+    let mut output = json!({
+        "target": args.label,
+        "scenario": "F",
+        "clients": plan.clients,
+        "jobs": plan.jobs,
+        "events_per_job": plan.events,
+        "submit_s": submitted.as_secs_f64(),
+        "jobs_completed": completed,
+        "jobs_per_s": completed as f64 / elapsed.as_secs_f64(),
+    });
+    summarize(&mut output, &reports, expected, elapsed)?;
+    Ok(output)
 }
 
 /// Opens every client (paced for D), each joining its share of the jobs

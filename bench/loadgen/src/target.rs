@@ -4,6 +4,8 @@
 //!   `bench.emit` are created over REST with `wait_for_start`, so each waits
 //!   on a question; once every client has joined, the questions are answered
 //!   and each job emits its events — stored, then fanned out.
+//!   For scenario F the jobs are created as fast as the REST API takes them
+//!   and run at once (`submit`), watched from the user's room.
 //! - **peer** (bare socketioxide, Node socket.io, python-socketio,
 //!   Flask-SocketIO): rooms are named after made-up job ids, and
 //!   `POST /publish {"jobs","events","interval_us"}` makes the server emit
@@ -52,7 +54,7 @@ impl Target {
             Kind::Peer => Ok((0..jobs).map(|i| format!("bench-{i}")).collect()),
             Kind::Jobcast => {
                 let ids: Vec<String> = stream::iter(0..jobs)
-                    .map(|_| self.create(events, interval_us))
+                    .map(|_| self.create(events, interval_us, true))
                     .buffer_unordered(PARALLEL)
                     .try_collect()
                     .await?;
@@ -103,11 +105,29 @@ impl Target {
         }
     }
 
-    async fn create(&self, events: u64, interval_us: u64) -> anyhow::Result<String> {
+    /// Creates `jobs` jobcast jobs that run at once, `PARALLEL` requests
+    /// in flight, and returns when every one has been accepted.
+    pub async fn submit(&self, jobs: usize, events: u64) -> anyhow::Result<Vec<String>> {
+        if self.kind != Kind::Jobcast {
+            bail!("only jobcast runs jobs");
+        }
+        stream::iter(0..jobs)
+            .map(|_| self.create(events, 0, false))
+            .buffer_unordered(PARALLEL)
+            .try_collect()
+            .await
+    }
+
+    async fn create(
+        &self,
+        events: u64,
+        interval_us: u64,
+        wait_for_start: bool,
+    ) -> anyhow::Result<String> {
         let body = json!({
             "kind": "bench.emit",
             "text": "bench",
-            "options": {"events": events, "interval_us": interval_us, "wait_for_start": true},
+            "options": {"events": events, "interval_us": interval_us, "wait_for_start": wait_for_start},
         });
         let created: Value = self
             .http

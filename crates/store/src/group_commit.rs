@@ -94,6 +94,7 @@ async fn run(backend: impl AppendBatch, mut queue: mpsc::Receiver<Request>) {
             .drain(..)
             .map(|r| ((r.job_id, r.draft), r.reply))
             .unzip();
+        tracing::trace!(drafts = drafts.len(), "group commit");
         let answers = match backend.append_batch(&drafts).await {
             Ok(answers) => answers,
             Err(e) if drafts.len() == 1 => vec![Err(e)],

@@ -139,6 +139,15 @@ impl Hub {
     /// Sends one stored event to every socket watching its job, each once.
     fn dispatch(self: &Arc<Self>, message: &BusMessage) {
         let event = &message.event;
+        let wire = match serde_json::value::to_raw_value(event) {
+            Ok(wire) => wire,
+            Err(error) => {
+                // Not expected (an event is plain data); its watchers catch
+                // up from the store if it ever happens.
+                tracing::error!(%error, job_id = %event.job_id, "an event could not be serialized");
+                return self.resync_all();
+            }
+        };
         let targets: Vec<(Arc<Subscriber>, bool)> = {
             let mut sids: HashSet<Sid> = HashSet::new();
             if let Some(watchers) = read(&self.by_job).get(&event.job_id) {
@@ -154,7 +163,7 @@ impl Hub {
                 .collect()
         };
         for (subscriber, own) in targets {
-            let offered = subscriber.offer(event, own);
+            let offered = subscriber.offer(event, &wire, own);
             self.follow_up(&subscriber, offered);
         }
     }

@@ -29,6 +29,11 @@ pub struct Realtime {
     pub limits: RealtimeConfig,
 }
 
+/// Each WebSocket's read buffer. Clients send small frames (joins, acks,
+/// pongs), so 1 KiB instead of engineioxide's 4 KiB keeps an idle connection
+/// smaller; a larger frame is still read whole, in several reads.
+const WS_READ_BUFFER: usize = 1024;
+
 /// Builds the Socket.IO layer and starts the fan-out from the event bus.
 pub fn build(state: AppState, limits: RealtimeConfig) -> (SocketIoLayer, SocketIo) {
     let hub = Hub::new(state.store().clone(), limits.stall_timeout, limits.buffer);
@@ -39,6 +44,7 @@ pub fn build(state: AppState, limits: RealtimeConfig) -> (SocketIoLayer, SocketI
         .ws_max_message_size(payload)
         .ws_max_frame_size(payload)
         .max_buffer_size(limits.buffer)
+        .ws_read_buffer_size(WS_READ_BUFFER)
         .build_layer();
     let rt = Arc::new(Realtime { state, hub, limits });
     io.ns("/", (async || {}).with(connect::middleware(rt)));

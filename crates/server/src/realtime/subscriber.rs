@@ -24,6 +24,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use jobcast_core::{Event, JobId, Store};
+use serde_json::value::RawValue;
 use socketioxide::extract::SocketRef;
 use socketioxide::{SendError, SocketError};
 
@@ -111,8 +112,9 @@ impl Subscriber {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// A live event from the bus. `own` says whether the job is this user's.
-    pub fn offer(&self, event: &Event, own: bool) -> Offered {
+    /// A live event from the bus, with its JSON (`wire`, serialized once for
+    /// every socket it goes to). `own` says whether the job is this user's.
+    pub fn offer(&self, event: &Event, wire: &RawValue, own: bool) -> Offered {
         let mut feeds = self.lock();
         if feeds.closed {
             return Offered::Gone;
@@ -147,7 +149,7 @@ impl Subscriber {
                 feed.dirty = true;
                 feeds.wants_catch_up()
             }
-            Mode::Live => match self.socket.emit(JOB_UPDATE, event) {
+            Mode::Live => match self.socket.emit(JOB_UPDATE, wire) {
                 Ok(()) => {
                     feed.floor = event.seq;
                     if event.status.is_terminal() && !feeds.joined.contains(&event.job_id) {

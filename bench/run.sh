@@ -5,8 +5,9 @@
 # RUNS times, server and load generator pinned to separate cores, and writes
 # bench/results/raw.jsonl and bench/RESULTS.md (medians, min–max, ratios).
 #
-#   bench/run.sh                      # scenarios A C D E F, 3 runs each
-#                                     # (F, job throughput, runs on jobcast only)
+#   bench/run.sh                      # scenarios A B C D E F, 3 runs each
+#                                     # (F, job throughput, runs on jobcast only;
+#                                     # B also gives memory at 10,000 connections)
 #   SCENARIOS="A B" RUNS=1 bench/run.sh
 #   TARGETS="jobcast-sqlite socketioxide" bench/run.sh
 #
@@ -16,7 +17,7 @@ set -euo pipefail
 
 bench="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$bench/.." && pwd)"
-SCENARIOS="${SCENARIOS:-A C D E F}"
+SCENARIOS="${SCENARIOS:-A B C D E F}"
 RUNS="${RUNS:-3}"
 TARGETS="${TARGETS:-jobcast-sqlite jobcast-postgres socketioxide node-socket.io python-socketio flask-socketio-eventlet}"
 PG_ADMIN_URL="${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
@@ -127,8 +128,9 @@ for scenario in $SCENARIOS; do
     for run in $(seq "$RUNS"); do
       say "scenario $scenario · $target · run $run/$RUNS"
       start_server "$target" "$scenario"
+      args=(--scenario "$(echo "$scenario" | tr 'A-Z' 'a-z')")
       line="$(timeout 240 "${on_loadgen[@]}" "$release/jobcast-loadgen" --target "$kind" --url "$URL" \
-        --token "$TOKEN" --scenario "$(echo "$scenario" | tr 'A-Z' 'a-z')" --label "$target" \
+        --token "$TOKEN" "${args[@]}" --label "$target" \
         --server-pid "$server_pid" 2>"$work/loadgen.err")" || {
           echo "run failed: $(tail -3 "$work/loadgen.err")" >&2
           line="{\"target\":\"$target\",\"scenario\":\"$scenario\",\"error\":\"$(tail -1 "$work/loadgen.err" | tr '"' "'")\"}"

@@ -11,7 +11,8 @@ from collections import defaultdict
 METRICS = {
     # scenario: [(label, path in the JSON, higher is better)]
     "A": [("delivered events/s", ("events_per_s",), True), ("latency p99 ms", ("latency_ms", "p99"), False)],
-    "B": [("delivered events/s", ("events_per_s",), True), ("latency p99 ms", ("latency_ms", "p99"), False)],
+    "B": [("delivered events/s", ("events_per_s",), True), ("latency p99 ms", ("latency_ms", "p99"), False),
+          ("KiB per joined connection (10,000)", ("kib_per_connection",), False)],
     "C": [("latency p50 ms", ("latency_ms", "p50"), False), ("latency p99 ms", ("latency_ms", "p99"), False),
           ("latency max ms", ("latency_ms", "max"), False)],
     "D": [("connect p99 ms", ("connect_ms", "p99"), False), ("join p99 ms", ("join_ms", "p99"), False)],
@@ -21,7 +22,7 @@ METRICS = {
 }
 TITLES = {
     "A": "A — 1,000 clients, 100 jobs × 100 events, as fast as possible",
-    "B": "B — 10,000 clients, 1,000 jobs × 20 events",
+    "B": "B — 10,000 clients, 1,000 jobs × 20 events (and memory per connection at 10,000, measured before the events)",
     "C": "C — 2,000 events/s for 10 s over 1,000 clients",
     "D": "D — connect storm: 1,000 clients at 500/s",
     "E": "E — resident memory per idle joined connection (1,000)",

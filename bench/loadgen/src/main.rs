@@ -5,7 +5,7 @@
 //! as fast as possible; B — 10,000 clients over 1,000 jobs, 20 events each;
 //! C — 2,000 events/s for 10 s over 1,000 clients (latency); D — a connect
 //! storm of 1,000 clients at 500/s (connect and join times); E — resident
-//! memory per idle, joined connection; F — job throughput (jobcast only):
+//! memory per idle, joined connection (B reports it at 10,000 too); F — job throughput (jobcast only):
 //! 2,000 jobs of 10 progress events each, created over REST as fast as it
 //! takes them, run by the workers, and watched by 10 clients in the user's
 //! room; jobs/s from the first request to the last `completed` seen.
@@ -123,19 +123,17 @@ async fn main() -> anyhow::Result<()> {
     output["connect_ms"] = percentiles_ms(&connects);
     output["join_ms"] = percentiles_ms(&joins);
 
+    // B holds 10,000 joined connections before it emits: the server's
+    // memory per connection at that scale.
+    if args.scenario == Scenario::B {
+        output_memory(&mut output, args.server_pid, rss_before, plan.clients).await?;
+    }
     match args.scenario {
-        Scenario::D => {}
+        // D measured its connects and joins above; F ran in `job_throughput`.
+        Scenario::D | Scenario::F => {}
         Scenario::E => {
-            tokio::time::sleep(Duration::from_secs(3)).await;
-            if let (Some(pid), Some(before)) = (args.server_pid, rss_before) {
-                let after = rss_kib(pid)?;
-                output["rss_before_kib"] = json!(before);
-                output["rss_after_kib"] = json!(after);
-                output["kib_per_connection"] =
-                    json!((after.saturating_sub(before)) as f64 / plan.clients as f64);
-            }
+            output_memory(&mut output, args.server_pid, rss_before, plan.clients).await?
         }
-        Scenario::F => unreachable!("F returned above"),
         Scenario::A | Scenario::B | Scenario::C => {
             let per_client: Vec<u64> = joined
                 .iter()
@@ -284,6 +282,25 @@ fn percentiles_ms(samples: &[Duration]) -> serde_json::Value {
         sorted[i]
     };
     json!({"p50": at(0.5), "p99": at(0.99), "max": at(1.0)})
+}
+
+/// After 3 s of quiet, the server's resident memory beside what it was
+/// before the connections, and the difference per connection.
+async fn output_memory(
+    output: &mut serde_json::Value,
+    server_pid: Option<u32>,
+    before: Option<u64>,
+    clients: usize,
+) -> anyhow::Result<()> {
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    if let (Some(pid), Some(before)) = (server_pid, before) {
+        let after = rss_kib(pid)?;
+        output["rss_before_kib"] = json!(before);
+        output["rss_after_kib"] = json!(after);
+        output["kib_per_connection"] =
+            json!((after.saturating_sub(before)) as f64 / clients as f64);
+    }
+    Ok(())
 }
 
 /// Resident memory of a process, from /proc.

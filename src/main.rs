@@ -7,6 +7,7 @@ mod cmd;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use jobcast_processors::sandbox;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -40,6 +41,16 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // The parse process (`jobcast_processors::sandbox`): before anything
+    // else, so that it starts no runtime and reads no configuration before
+    // it confines itself. Hidden: the server starts it, people do not.
+    let mut args = std::env::args_os().skip(1);
+    if args
+        .next()
+        .is_some_and(|first| first == sandbox::SUBCOMMAND)
+    {
+        return sandbox::child_main(args);
+    }
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -9,11 +9,13 @@ pub mod invoice;
 pub mod llm;
 mod option_values;
 pub mod pdf;
+pub mod sandbox;
 
 pub use bench::BenchEmit;
 pub use demo::DemoSteps;
 pub use invoice::InvoiceExtract;
 pub use pdf::PdfSentences;
+pub use sandbox::{ParseLimits, ParserProgram, Sandbox};
 
 use std::time::Duration;
 
@@ -45,6 +47,8 @@ pub struct ProcessorSettings {
     pub llm: LlmSettings,
     /// Longest a single LLM request may take.
     pub llm_timeout: Duration,
+    /// Where and within which limits documents are parsed.
+    pub sandbox: Sandbox,
 }
 
 impl Default for ProcessorSettings {
@@ -52,6 +56,7 @@ impl Default for ProcessorSettings {
         ProcessorSettings {
             llm: LlmSettings::default(),
             llm_timeout: Duration::from_secs(120),
+            sandbox: Sandbox::default(),
         }
     }
 }
@@ -60,9 +65,9 @@ impl Default for ProcessorSettings {
 pub fn builtin(settings: &ProcessorSettings) -> Processors {
     Processors::new()
         .with(DemoSteps)
-        .with(PdfSentences::default())
-        .with(InvoiceExtract::new(
-            settings.llm.clone(),
-            settings.llm_timeout,
-        ))
+        .with(PdfSentences::new(settings.sandbox.clone()))
+        .with(
+            InvoiceExtract::new(settings.llm.clone(), settings.llm_timeout)
+                .with_sandbox(settings.sandbox.clone()),
+        )
 }

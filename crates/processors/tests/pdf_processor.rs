@@ -10,7 +10,7 @@ use common::pdf::{empty_pdf, encrypted_pdf, image_only_pdf, text_pdf};
 use common::recorder::{context, Recorder};
 use jobcast_core::{EventType, ProcessError, Processor};
 use jobcast_processors::pdf::{count_words, extract_pages, PdfError, PdfSentences, KIND};
-use jobcast_processors::{builtin, ProcessorSettings};
+use jobcast_processors::{builtin, ParseLimits, ParserProgram, ProcessorSettings, Sandbox};
 use serde_json::{json, Value};
 
 fn lines(text: &[&str]) -> Vec<String> {
@@ -264,7 +264,7 @@ async fn a_pdf_without_pages_fails_with_pdf_empty() {
 }
 
 #[tokio::test]
-async fn an_extraction_over_its_time_limit_fails_with_pdf_timeout() {
+async fn an_extraction_over_its_time_limit_fails_with_timeout() {
     let book = novel(30);
     let events = Recorder::new();
     let ctx = context(
@@ -274,9 +274,13 @@ async fn an_extraction_over_its_time_limit_fails_with_pdf_timeout() {
         &text_pdf(&book.pages),
         events.clone(),
     );
-    let slow = PdfSentences::default().with_extraction_limit(Duration::from_nanos(1));
+    let limits = ParseLimits {
+        timeout: Duration::from_nanos(1),
+        ..ParseLimits::default()
+    };
+    let slow = PdfSentences::new(Sandbox::new(ParserProgram::default(), limits));
     let result = slow.run(ctx).await;
-    assert_eq!(input_code(result), "pdf_timeout");
+    assert_eq!(input_code(result), "timeout");
 }
 
 #[tokio::test]
@@ -350,7 +354,7 @@ fn extract_pages_reports_why_it_cannot_read() {
         PdfError::Empty,
         PdfError::NoText,
         PdfError::Encrypted,
-        PdfError::TooComplex(120),
+        PdfError::TooComplex("nested".into()),
     ] {
         assert!(error.code().starts_with("pdf_"));
         assert!(!error.to_string().is_empty());

@@ -25,6 +25,9 @@ pub struct PoolConfig {
     pub answer_timeout: Duration,
     /// The longest one attempt may run, if limited.
     pub job_timeout: Option<Duration>,
+    /// The largest result (bytes of JSON) a job may return, if limited; a
+    /// bigger one fails the job with `result_too_large`.
+    pub max_result_bytes: Option<u64>,
 }
 
 impl Default for PoolConfig {
@@ -40,6 +43,7 @@ impl Default for PoolConfig {
             backoff_max: Duration::from_secs(60),
             answer_timeout: Duration::from_secs(24 * 60 * 60),
             job_timeout: None,
+            max_result_bytes: None,
         }
     }
 }

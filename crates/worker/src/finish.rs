@@ -43,7 +43,15 @@ pub(crate) async fn record(
     let id = job.job_id;
     let attempt = job.attempt;
     let draft = match outcome {
-        Outcome::Returned(Ok(value)) => Some(EventDraft::new(EventType::Completed).data(value)),
+        Outcome::Returned(Ok(value)) => match shared.config.max_result_bytes {
+            Some(limit) if !fits(&value, limit) => Some(failed(
+                "result_too_large".into(),
+                format!("the job's result is larger than the limit of {limit} bytes"),
+                stage,
+                false,
+            )),
+            _ => Some(EventDraft::new(EventType::Completed).data(value)),
+        },
         Outcome::Returned(Err(ProcessError::Input { code, message })) => {
             Some(failed(code, message, stage, false))
         }
@@ -172,6 +180,25 @@ pub(crate) async fn append(journal: &Journal, id: JobId, draft: EventDraft) {
             }
         }
     }
+}
+
+/// Whether `value` is at most `limit` bytes of JSON. Counts without
+/// keeping the text, and stops counting past the limit.
+fn fits(value: &Value, limit: u64) -> bool {
+    struct Budget(u64);
+    impl std::io::Write for Budget {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 = self
+                .0
+                .checked_sub(buf.len() as u64)
+                .ok_or_else(|| std::io::Error::other("over the limit"))?;
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    serde_json::to_writer(Budget(limit), value).is_ok()
 }
 
 /// A duration for people: `250ms`, `2s`, `1.5s`.

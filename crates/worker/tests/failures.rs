@@ -186,3 +186,70 @@ async fn a_job_over_its_time_limit_fails_with_timeout() {
     assert_eq!(events.last().map(|e| e.kind), Some(EventType::Failed));
     drain(pool).await;
 }
+
+/// Returns a result of `bytes` bytes of text.
+struct Returns(usize);
+
+#[async_trait]
+impl Processor for Returns {
+    fn kind(&self) -> &'static str {
+        "test.returns"
+    }
+
+    fn accepts(&self) -> &'static [MediaType] {
+        &[MediaType::Text]
+    }
+
+    async fn run(&self, _ctx: JobContext) -> Result<Value, ProcessError> {
+        Ok(json!({ "text": "x".repeat(self.0) }))
+    }
+}
+
+#[tokio::test]
+async fn a_result_over_the_limit_fails_with_result_too_large_and_is_not_stored() {
+    let env = Env::new().await;
+    let processors = jobcast_processors::builtin(&Default::default()).with(Returns(5_000));
+    let pool = env
+        .start_with(
+            processors,
+            PoolConfig {
+                max_result_bytes: Some(4_096),
+                ..config(1)
+            },
+        )
+        .await;
+    let id = env.job("test.returns", json!({}), 3, b"text").await;
+
+    let job = env.wait_for_status(id, Status::Failed).await;
+    let error = job.error.expect("failed jobs carry an error");
+    assert_eq!(error.code, "result_too_large");
+    assert!(error.message.contains("4096"), "{}", error.message);
+    assert!(!error.retryable);
+    assert_eq!(job.attempt, 1, "a result too large is not retried");
+    assert!(job.result.is_none());
+    let events = env.events(id).await;
+    assert!(events.iter().all(|e| e.kind != EventType::Completed));
+    drain(pool).await;
+}
+
+#[tokio::test]
+async fn a_result_within_the_limit_completes() {
+    let env = Env::new().await;
+    let processors = jobcast_processors::builtin(&Default::default()).with(Returns(4_000));
+    let pool = env
+        .start_with(
+            processors,
+            PoolConfig {
+                max_result_bytes: Some(4_096),
+                ..config(1)
+            },
+        )
+        .await;
+    let id = env.job("test.returns", json!({}), 3, b"text").await;
+    let job = env.wait_for_status(id, Status::Completed).await;
+    assert_eq!(
+        job.result.expect("a result")["text"].as_str().map(str::len),
+        Some(4_000)
+    );
+    drain(pool).await;
+}

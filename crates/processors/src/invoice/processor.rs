@@ -10,7 +10,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use jobcast_core::{Clarification, JobContext, MediaType, OptionSpec, ProcessError, Processor};
+use jobcast_core::{
+    Clarification, JobContext, JobInput, MediaType, OptionSpec, ProcessError, Processor,
+};
 use serde_json::{json, Value};
 
 use super::answer::apply_answer;
@@ -21,6 +23,7 @@ use super::model::{Extraction, Field};
 use super::options::{InvoiceOptions, Provider};
 use super::validate::{validate, Issue, Validation};
 use crate::llm::{model_for, ChatModel};
+use crate::sandbox::Sandbox;
 use crate::LlmSettings;
 
 const KIND: &str = "invoice.extract";
@@ -30,6 +33,8 @@ pub struct InvoiceExtract {
     llm_timeout: Duration,
     /// A model used for every LLM provider instead of the configured ones.
     model: Option<Arc<dyn ChatModel>>,
+    /// Where its PDFs are read.
+    sandbox: Sandbox,
 }
 
 impl InvoiceExtract {
@@ -38,7 +43,15 @@ impl InvoiceExtract {
             llm,
             llm_timeout,
             model: None,
+            sandbox: Sandbox::default(),
         }
+    }
+
+    /// Reads PDFs in `sandbox` (by default: the program
+    /// `ParserProgram::locate` finds, with the default limits).
+    pub fn with_sandbox(mut self, sandbox: Sandbox) -> Self {
+        self.sandbox = sandbox;
+        self
     }
 
     /// Uses `model` whatever LLM provider a job names (tests, embedding).
@@ -47,6 +60,7 @@ impl InvoiceExtract {
             llm: LlmSettings::default(),
             llm_timeout: Duration::from_secs(120),
             model: Some(model),
+            sandbox: Sandbox::default(),
         }
     }
 
@@ -64,16 +78,35 @@ impl InvoiceExtract {
             "Extracting fields with the builtin rules",
         )
         .await?;
-        let mut extractor = Extractor::new(text);
-        extractor.read_labels();
+        // Each step runs on a blocking thread: the async runtime is no place
+        // for a megabyte of text rules.
+        let text = text.to_owned();
+        let mut extractor = off_runtime(move || {
+            let mut extractor = Extractor::new(&text);
+            extractor.read_labels();
+            extractor
+        })
+        .await?;
         ctx.progress(30.0, "Read the labelled fields").await?;
-        extractor.read_items();
+        extractor = off_runtime(move || {
+            extractor.read_items();
+            extractor
+        })
+        .await?;
         ctx.progress(50.0, "Read the line items").await?;
-        extractor.read_parties();
+        extractor = off_runtime(move || {
+            extractor.read_parties();
+            extractor
+        })
+        .await?;
         ctx.progress(65.0, "Read vendor and customer").await?;
-        extractor.read_totals();
+        let extraction = off_runtime(move || {
+            extractor.read_totals();
+            extractor.finish()
+        })
+        .await?;
         ctx.progress(75.0, "Read the totals").await?;
-        Ok(extractor.finish())
+        Ok(extraction)
     }
 
     async fn with_llm(
@@ -91,6 +124,14 @@ impl InvoiceExtract {
         let model = self.model(provider).map_err(llm_extract::process_error)?;
         llm_extract::extract_with(ctx, model.as_ref(), text).await
     }
+}
+
+async fn off_runtime<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ProcessError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| ProcessError::input("internal", format!("the extractor failed: {e}")))
 }
 
 fn question(issue: &Issue) -> String {
@@ -175,12 +216,21 @@ impl Processor for InvoiceExtract {
         super::options::SPECS
     }
 
-    async fn run(&self, ctx: JobContext) -> Result<Value, ProcessError> {
+    async fn run(&self, mut ctx: JobContext) -> Result<Value, ProcessError> {
         let options = InvoiceOptions::parse(ctx.options())
             .map_err(|message| ProcessError::input("invalid_options", message))?;
         ctx.stage("fetch", 5.0, "Preparing the invoice for processing...")
             .await?;
-        let loaded = input::load(&ctx.input)?;
+        let document = JobInput {
+            filename: ctx.input.filename.clone(),
+            media_type: ctx.input.media_type,
+            bytes: std::mem::take(&mut ctx.input.bytes),
+        };
+        // Cancelling drops the parse, which kills its process.
+        let loaded = tokio::select! {
+            loaded = input::load(document, &self.sandbox) => loaded?,
+            _ = ctx.stopped() => return Err(ProcessError::Stopped),
+        };
         let chars = loaded.text.chars().count();
         let described = match loaded.pages {
             Some(pages) => format!("Read {pages} PDF page(s), {chars} characters"),

@@ -1,27 +1,27 @@
 //! Reads the text of a PDF, page by page, with `pdf-extract` (which parses
 //! with `lopdf`). It exists so that every processor that needs a PDF's text
 //! (`pdf.sentences`, `invoice.extract`) gets it the same way, with the same
-//! user-facing failures, and so that the PDF crate's panics and slowness stay
-//! contained here: every call into the crate is wrapped in `catch_unwind`, and
-//! the async entry point runs on a blocking thread under a time limit.
+//! user-facing failures, and so that the PDF crate's panics stay contained
+//! here: every call into the crate is wrapped in `catch_unwind`. What
+//! `catch_unwind` cannot contain (a stack overflow, an allocation that fails,
+//! a loop without end) is the parse process's business: this code runs in
+//! it (`crate::sandbox`), never in the server's own process.
 //!
 //! It must not clean or interpret the text: that is `clean` and `sentences`.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-use std::time::Duration;
 
 use pdf_extract::Document;
+use serde::{Deserialize, Serialize};
 
+use super::decoded::decoded_size;
 use super::layout::PageText;
 
-/// The longest the text extraction of one PDF may take by default.
-pub const EXTRACTION_LIMIT: Duration = Duration::from_secs(120);
-
 /// Why a PDF's text could not be had. The messages are meant for the person
-/// who uploaded the file.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// who uploaded the file. It crosses the boundary of the parse process (see
+/// `crate::sandbox`), hence serde.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 pub enum PdfError {
     #[error("the PDF is damaged or is not a PDF, and cannot be read ({0})")]
     Corrupt(String),
@@ -31,8 +31,25 @@ pub enum PdfError {
     NoText,
     #[error("the PDF has no pages")]
     Empty,
+    /// The reader crashed on the file (not a structure error it reported).
+    #[error("the PDF reader crashed on this file ({0}); it cannot be read")]
+    Crashed(String),
+    /// Too many pages, or structures nested too deep to read safely.
+    #[error("the PDF is too complex to read: {0}")]
+    TooComplex(String),
+    /// It expands past the memory or decoded-bytes limit of the reader.
+    #[error("the PDF is too large once decompressed: {0}")]
+    TooLarge(String),
+    /// Reading it took longer than the parse time limit (seconds).
     #[error("reading the PDF took longer than {0} seconds; it is too complex to process")]
-    TooComplex(u64),
+    TimedOut(u64),
+    /// Its text is longer than the result limit (bytes).
+    #[error("the PDF's text is longer than the limit of {0} bytes")]
+    ResultTooLarge(u64),
+    /// The parse process could not be started: a fault of this server, not
+    /// of the document.
+    #[error("the document reader is unavailable: {0}")]
+    ParserUnavailable(String),
 }
 
 impl PdfError {
@@ -43,13 +60,46 @@ impl PdfError {
             PdfError::Encrypted => "pdf_encrypted",
             PdfError::NoText => "pdf_no_text",
             PdfError::Empty => "pdf_empty",
-            PdfError::TooComplex(_) => "pdf_timeout",
+            PdfError::Crashed(_) => "pdf_unreadable",
+            PdfError::TooComplex(_) => "pdf_too_complex",
+            PdfError::TooLarge(_) => "input_too_large",
+            PdfError::TimedOut(_) => "timeout",
+            PdfError::ResultTooLarge(_) => "result_too_large",
+            PdfError::ParserUnavailable(_) => "parser_unavailable",
+        }
+    }
+
+    /// True when the document is at fault and another attempt would fail
+    /// the same way; false only when the reader itself could not run.
+    pub fn is_permanent(&self) -> bool {
+        !matches!(self, PdfError::ParserUnavailable(_))
+    }
+}
+
+/// What the reader of one document may spend, besides memory and time
+/// (which the parse process's own limits bound: see `crate::sandbox`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadLimits {
+    /// Pages a document may have.
+    pub max_pages: u32,
+    /// Bytes all of its streams may decode to, together.
+    pub max_decoded_bytes: u64,
+    /// Bytes of text it may yield.
+    pub max_text_bytes: u64,
+}
+
+impl Default for ReadLimits {
+    fn default() -> Self {
+        ReadLimits {
+            max_pages: 5_000,
+            max_decoded_bytes: 256 << 20,
+            max_text_bytes: 8 << 20,
         }
     }
 }
 
 /// The text of a PDF.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PdfText {
     /// One string per page, in page order: lines separated by `\n`,
     /// paragraph breaks by an empty line.
@@ -96,20 +146,41 @@ impl PdfDocument {
         self.pages.len()
     }
 
-    /// The text of every page. Stops early (with what it has) once `abandon`
-    /// is set. Fails with `NoText` when no page has any text, and with
-    /// `Corrupt` when no page could be read at all.
-    pub fn text(&self, abandon: &AtomicBool) -> Result<PdfText, PdfError> {
+    /// Refuses a document over `limits` before any of its pages is read:
+    /// too many pages, or streams that decode to more than allowed.
+    pub fn check(&self, limits: &ReadLimits) -> Result<(), PdfError> {
+        let pages = self.pages.len();
+        if pages > limits.max_pages as usize {
+            return Err(PdfError::TooComplex(format!(
+                "it has {pages} pages; at most {} are read",
+                limits.max_pages
+            )));
+        }
+        decoded_size(&self.doc, limits.max_decoded_bytes).map(|_| ())
+    }
+
+    /// The text of every page, at most `max_text_bytes` of it. Stops early
+    /// (with what it has) once `abandon` is set. Fails with `NoText` when no
+    /// page has any text, with `Corrupt` when no page could be read at all,
+    /// and with `ResultTooLarge` past the limit.
+    pub fn text(&self, abandon: &AtomicBool, max_text_bytes: u64) -> Result<PdfText, PdfError> {
         let mut pages = Vec::with_capacity(self.pages.len());
         let mut unreadable = Vec::new();
         let mut first_problem = None;
+        let mut left = usize::try_from(max_text_bytes).unwrap_or(usize::MAX);
         for &number in &self.pages {
             if abandon.load(Ordering::Relaxed) {
                 break;
             }
-            match self.page_text(number) {
-                Ok(text) => pages.push(text),
-                Err(problem) => {
+            match self.page_text(number, left) {
+                Ok(text) => {
+                    left = left.saturating_sub(text.len());
+                    pages.push(text);
+                }
+                Err(PageProblem::OverBudget) => {
+                    return Err(PdfError::ResultTooLarge(max_text_bytes));
+                }
+                Err(PageProblem::Unreadable(problem)) => {
                     first_problem.get_or_insert(problem);
                     unreadable.push(number);
                     pages.push(String::new());
@@ -126,53 +197,47 @@ impl PdfDocument {
         Ok(PdfText { pages, unreadable })
     }
 
-    fn page_text(&self, number: u32) -> Result<String, String> {
-        let mut page = PageText::new();
+    fn page_text(&self, number: u32, budget: usize) -> Result<String, PageProblem> {
+        let mut page = PageText::with_budget(budget);
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             pdf_extract::output_doc_page(&self.doc, &mut page, number)
         }));
+        if page.over_budget() {
+            return Err(PageProblem::OverBudget);
+        }
         match outcome {
             Ok(Ok(())) => Ok(page.into_text()),
-            Ok(Err(error)) => Err(format!("page {number}: {error}")),
-            Err(panic) => Err(format!("page {number}: {}", panic_message(&panic))),
+            Ok(Err(error)) => Err(PageProblem::Unreadable(format!("page {number}: {error}"))),
+            Err(panic) => Err(PageProblem::Unreadable(format!(
+                "page {number}: {}",
+                panic_message(&panic)
+            ))),
         }
     }
 }
 
-/// The text of each page of a PDF, for callers that need no more than that.
-/// Runs on the calling thread: from async code use [`extract_text`].
-pub fn extract_pages(bytes: &[u8]) -> Result<Vec<String>, PdfError> {
+enum PageProblem {
+    Unreadable(String),
+    /// The page's text went past what was left of the text limit.
+    OverBudget,
+}
+
+/// Opens a PDF, checks it against `limits` and reads the text of every page,
+/// on the calling thread. The server never calls this in its own process:
+/// it runs in the parse process (`crate::sandbox`), whose memory and time
+/// limits bound what the limits here cannot.
+pub fn read_pdf(bytes: &[u8], limits: &ReadLimits) -> Result<PdfText, PdfError> {
     let doc = PdfDocument::open(bytes)?;
-    Ok(doc.text(&AtomicBool::new(false))?.pages)
+    doc.check(limits)?;
+    doc.text(&AtomicBool::new(false), limits.max_text_bytes)
 }
 
-/// Opens and reads a PDF on a blocking thread, within `limit`. On time out the
-/// blocking thread is told to stop at the next page and `TooComplex` is
-/// returned at once.
-pub async fn extract_text(bytes: Arc<[u8]>, limit: Duration) -> Result<PdfText, PdfError> {
-    let abandon = Arc::new(AtomicBool::new(false));
-    let flag = Arc::clone(&abandon);
-    let task = tokio::task::spawn_blocking(move || {
-        let doc = PdfDocument::open(&bytes)?;
-        doc.text(&flag)
-    });
-    let _guard = AbandonOnDrop(Arc::clone(&abandon));
-    match tokio::time::timeout(limit, task).await {
-        Ok(Ok(result)) => result,
-        // The closure catches the crate's panics; anything left is ours.
-        Ok(Err(join)) => Err(PdfError::Corrupt(format!("the reader stopped: {join}"))),
-        Err(_elapsed) => Err(PdfError::TooComplex(limit.as_secs().max(1))),
-    }
-}
-
-/// Tells the blocking extraction to give up when its caller goes away (time
-/// out, cancellation, or the job's future being dropped).
-struct AbandonOnDrop(Arc<AtomicBool>);
-
-impl Drop for AbandonOnDrop {
-    fn drop(&mut self) {
-        self.0.store(true, Ordering::Relaxed);
-    }
+/// The text of each page of a PDF under the default limits, for callers
+/// that need no more than that (benchmarks, tests). Runs on the calling
+/// thread and in the calling process: untrusted documents go through
+/// `crate::sandbox` instead.
+pub fn extract_pages(bytes: &[u8]) -> Result<Vec<String>, PdfError> {
+    Ok(read_pdf(bytes, &ReadLimits::default())?.pages)
 }
 
 fn load_error(error: pdf_extract::Error) -> PdfError {

@@ -18,17 +18,30 @@ const NEW_LINE: f64 = 0.5;
 /// line: the mark of a paragraph break or a heading.
 const NEW_PARAGRAPH: f64 = 1.9;
 
-/// Collects the text of one page.
-#[derive(Debug, Default)]
+/// Collects the text of one page, at most `budget` bytes of it.
+#[derive(Debug)]
 pub(crate) struct PageText {
     text: String,
     /// Where the previous glyph ended (x) and its baseline (y), in user space.
     last: Option<(f64, f64)>,
+    /// Bytes of text the page may still add; past it the reader is stopped.
+    budget: usize,
+    over_budget: bool,
 }
 
 impl PageText {
-    pub(crate) fn new() -> Self {
-        Self::default()
+    pub(crate) fn with_budget(budget: usize) -> Self {
+        PageText {
+            text: String::new(),
+            last: None,
+            budget,
+            over_budget: false,
+        }
+    }
+
+    /// True once the page's text went past its budget (its text is then cut).
+    pub(crate) fn over_budget(&self) -> bool {
+        self.over_budget
     }
 
     /// The page's text: lines separated by `\n`, paragraphs by an empty line.
@@ -112,6 +125,13 @@ impl OutputDev for PageText {
         let vy = font_size * trm.m12 + font_size * trm.m22;
         let size = (vx * vy).abs().sqrt();
         self.push_glyph(trm.m31, trm.m32, width * size, size, glyph);
+        if self.text.len() > self.budget {
+            // An error is the one way to stop the PDF crate mid-page.
+            self.over_budget = true;
+            return Err(OutputError::IoError(std::io::Error::other(
+                "the text limit is reached",
+            )));
+        }
         Ok(())
     }
 

@@ -1,6 +1,8 @@
 //! PDF text for the processors, and the `pdf.sentences` kind.
 //!
-//! `extract` reads the text of each page (shared with `invoice.extract`),
+//! `extract` reads the text of each page (shared with `invoice.extract`;
+//! only ever inside the parse process of `crate::sandbox`), `decoded`
+//! bounds what its streams may expand to,
 //! `layout` turns the PDF crate's positioned glyphs into lines, `clean`
 //! removes page furniture and mends lines and hyphenated words, `sentences`
 //! finds where sentences end, `breaks` cuts long sentences, `options` reads
@@ -8,6 +10,7 @@
 
 mod breaks;
 mod clean;
+mod decoded;
 mod extract;
 mod layout;
 mod options;
@@ -16,7 +19,7 @@ mod sentences;
 
 pub use breaks::limit_words;
 pub use clean::{body_lines, is_page_number, Flow, Vocabulary};
-pub use extract::{extract_pages, extract_text, PdfDocument, PdfError, PdfText, EXTRACTION_LIMIT};
+pub use extract::{extract_pages, read_pdf, PdfDocument, PdfError, PdfText, ReadLimits};
 pub use options::SentenceOptions;
 pub use processor::{PdfSentences, KIND};
 pub use sentences::{count_words, Language, Splitter};

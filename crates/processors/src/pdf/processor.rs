@@ -3,8 +3,8 @@
 //! mapping of failures to codes. The work itself is done by `extract`,
 //! `clean`, `sentences` and `breaks`; this file must not grow text rules.
 
+use std::ops::Range;
 use std::sync::Arc;
-use std::time::Duration;
 
 use async_trait::async_trait;
 use jobcast_core::{JobContext, MediaType, OptionSpec, ProcessError, Processor};
@@ -12,9 +12,10 @@ use serde_json::{json, Value};
 
 use super::breaks::limit_words;
 use super::clean::{body_lines, Flow, Vocabulary};
-use super::extract::{extract_text, PdfError, EXTRACTION_LIMIT};
+use super::extract::PdfError;
 use super::options::SentenceOptions;
 use super::sentences::{count_words, Language, Splitter};
+use crate::sandbox::Sandbox;
 
 pub const KIND: &str = "pdf.sentences";
 
@@ -25,36 +26,37 @@ const PROCESS_END: f64 = 75.0;
 const MERGE: f64 = 75.0;
 
 /// The `pdf.sentences` processor.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct PdfSentences {
-    /// Longest the reading of one PDF may take; the worker's own per-job
-    /// time limit applies on top of it.
-    extraction_limit: Duration,
-}
-
-impl Default for PdfSentences {
-    fn default() -> Self {
-        PdfSentences {
-            extraction_limit: EXTRACTION_LIMIT,
-        }
-    }
+    /// Where its PDFs are read; the worker's own per-job time limit applies
+    /// on top of the sandbox's.
+    sandbox: Sandbox,
 }
 
 impl PdfSentences {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    pub fn with_extraction_limit(mut self, limit: Duration) -> Self {
-        self.extraction_limit = limit;
-        self
+    pub fn new(sandbox: Sandbox) -> Self {
+        PdfSentences { sandbox }
     }
 }
 
 impl From<PdfError> for ProcessError {
     fn from(error: PdfError) -> Self {
-        ProcessError::input(error.code(), error.to_string())
+        if error.is_permanent() {
+            ProcessError::input(error.code(), error.to_string())
+        } else {
+            ProcessError::transient(error.code(), error.to_string())
+        }
     }
+}
+
+/// Runs CPU-bound text work on a blocking thread: a book's worth of
+/// cleaning or splitting must not hold up the async runtime.
+async fn off_runtime<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ProcessError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| ProcessError::input("internal", format!("the text work failed: {e}")))
 }
 
 #[async_trait]
@@ -80,8 +82,9 @@ impl Processor for PdfSentences {
             .map_err(|message| ProcessError::input("invalid_options", message))?;
         ctx.stage("analyze", ANALYZE, "Analyzing PDF").await?;
         let bytes: Arc<[u8]> = std::mem::take(&mut ctx.input.bytes).into();
+        // Cancelling drops the parse, which kills its process.
         let text = tokio::select! {
-            text = extract_text(bytes, self.extraction_limit) => text?,
+            text = self.sandbox.pdf_text(bytes) => text?,
             _ = ctx.stopped() => return Err(ProcessError::Stopped),
         };
         let page_count = text.pages.len();
@@ -98,10 +101,17 @@ impl Processor for PdfSentences {
         }
         ctx.check_stopped()?;
 
-        let pages = body_lines(&text.pages);
-        let vocabulary = Vocabulary::from_pages(&pages);
+        let (pages, vocabulary) = off_runtime(move || {
+            let pages = body_lines(&text.pages);
+            let vocabulary = Vocabulary::from_pages(&pages);
+            (Arc::new(pages), Arc::new(vocabulary))
+        })
+        .await?;
         let chunk_pages = options.chunk_pages;
-        let chunks: Vec<&[Vec<String>]> = pages.chunks(chunk_pages).collect();
+        let chunks: Vec<Range<usize>> = (0..pages.len())
+            .step_by(chunk_pages)
+            .map(|start| start..(start + chunk_pages).min(pages.len()))
+            .collect();
         let n = chunks.len();
         ctx.stage(
             "split",
@@ -112,13 +122,15 @@ impl Processor for PdfSentences {
 
         ctx.stage("process", PROCESS_START, format!("Processing {n} chunks"))
             .await?;
-        let chunker = Chunker::new(&options, &vocabulary);
+        let chunker = Chunker::new(&options, vocabulary);
         let mut carried = String::new();
         let mut sentences = Vec::new();
-        for (index, chunk) in chunks.iter().enumerate() {
+        for (index, chunk) in chunks.into_iter().enumerate() {
             ctx.check_stopped()?;
             let i = index + 1;
-            let (found, rest) = chunker.sentences(chunk, carried, i == n);
+            let (chunker, pages) = (chunker.clone(), Arc::clone(&pages));
+            let (found, rest) =
+                off_runtime(move || chunker.sentences(&pages[chunk], carried, i == n)).await?;
             carried = rest;
             let progress = PROCESS_START + (PROCESS_END - PROCESS_START) * i as f64 / n as f64;
             ctx.partial(
@@ -132,26 +144,30 @@ impl Processor for PdfSentences {
 
         ctx.stage("merge", MERGE, format!("Merging {n} chunks"))
             .await?;
-        let words: usize = sentences.iter().map(|s| count_words(s)).sum();
-        Ok(json!({
-            "sentences": sentences,
-            "pages": page_count,
-            "chunks": n,
-            "words": words,
-        }))
+        off_runtime(move || {
+            let words: usize = sentences.iter().map(|s| count_words(s)).sum();
+            json!({
+                "sentences": sentences,
+                "pages": page_count,
+                "chunks": n,
+                "words": words,
+            })
+        })
+        .await
     }
 }
 
 /// Turns the body lines of a run of pages into sentences.
-pub(crate) struct Chunker<'a> {
+#[derive(Clone)]
+pub(crate) struct Chunker {
     splitter: Splitter,
     language: Language,
     max_words: Option<usize>,
-    vocabulary: &'a Vocabulary,
+    vocabulary: Arc<Vocabulary>,
 }
 
-impl<'a> Chunker<'a> {
-    pub(crate) fn new(options: &SentenceOptions, vocabulary: &'a Vocabulary) -> Self {
+impl Chunker {
+    pub(crate) fn new(options: &SentenceOptions, vocabulary: Arc<Vocabulary>) -> Self {
         Chunker {
             splitter: Splitter::new(options.language),
             language: options.language,
@@ -172,7 +188,7 @@ impl<'a> Chunker<'a> {
     ) -> (Vec<String>, String) {
         let mut flow = Flow::resume(carried);
         for line in pages.iter().flatten() {
-            flow.push_line(line, self.vocabulary);
+            flow.push_line(line, &self.vocabulary);
         }
         let (paragraphs, open) = flow.take();
         let mut found: Vec<String> = paragraphs

@@ -142,6 +142,36 @@ pub struct Config {
     pub realtime: RealtimeConfig,
     /// Registers the benchmark-only kind `bench.emit` (see `bench/`).
     pub bench_kind: bool,
+    /// Limits of the processes that parse documents, each a `parse_*` setting.
+    pub parse: ParseConfig,
+    /// The largest result a job may return, in bytes of JSON; a job over it
+    /// fails with `result_too_large`. Also bounds the text read from one
+    /// document.
+    pub max_result_bytes: u64,
+}
+
+/// Limits of one document-parsing process (see `jobcast_processors::sandbox`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParseConfig {
+    /// Address space of the process, in bytes.
+    pub max_memory: u64,
+    /// Longest one parse may take.
+    pub timeout: Duration,
+    /// Pages one document may have.
+    pub max_pages: u32,
+    /// Bytes the streams of one document may decode to, together.
+    pub max_decoded_bytes: u64,
+}
+
+impl Default for ParseConfig {
+    fn default() -> Self {
+        ParseConfig {
+            max_memory: 1 << 30,
+            timeout: Duration::from_secs(60),
+            max_pages: 5_000,
+            max_decoded_bytes: 256 << 20,
+        }
+    }
 }
 
 /// Limits of the Socket.IO layer, each a `socket_*` setting.
@@ -193,6 +223,10 @@ pub mod defaults {
     pub const JOB_MAX_ATTEMPTS: u32 = 3;
     /// Ten minutes.
     pub const JOB_TIMEOUT: Duration = Duration::from_secs(10 * 60);
+    /// 8 MiB.
+    pub const MAX_RESULT_BYTES: u64 = 8 << 20;
+    /// The least memory a parse process can start in.
+    pub const PARSE_MIN_MEMORY: u64 = 128 << 20;
 
     /// One worker per CPU.
     pub fn workers() -> usize {
@@ -231,6 +265,8 @@ impl Config {
             log: None,
             realtime: RealtimeConfig::default(),
             bench_kind: false,
+            parse: ParseConfig::default(),
+            max_result_bytes: defaults::MAX_RESULT_BYTES,
         }
     }
 
@@ -260,6 +296,8 @@ impl fmt::Debug for Config {
             .field("log", &self.log)
             .field("realtime", &self.realtime)
             .field("bench_kind", &self.bench_kind)
+            .field("parse", &self.parse)
+            .field("max_result_bytes", &self.max_result_bytes)
             .finish()
     }
 }

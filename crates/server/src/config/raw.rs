@@ -47,10 +47,15 @@ pub struct RawConfig {
     pub socket_stall_timeout_ms: Option<u64>,
     pub sse_keep_alive_ms: Option<u64>,
     pub bench_kind: Option<bool>,
+    pub parse_max_memory: Option<u64>,
+    pub parse_timeout_ms: Option<u64>,
+    pub parse_max_pages: Option<u32>,
+    pub parse_max_decoded_bytes: Option<u64>,
+    pub max_result_bytes: Option<u64>,
 }
 
 /// The name of every setting: TOML keys, and `JOBCAST_<KEY>` in upper case.
-pub const KEYS: [&str; 28] = [
+pub const KEYS: [&str; 33] = [
     "listen",
     "data_dir",
     "database_url",
@@ -79,6 +84,11 @@ pub const KEYS: [&str; 28] = [
     "socket_stall_timeout_ms",
     "sse_keep_alive_ms",
     "bench_kind",
+    "parse_max_memory",
+    "parse_timeout_ms",
+    "parse_max_pages",
+    "parse_max_decoded_bytes",
+    "max_result_bytes",
 ];
 
 /// `JOBCAST_*` variables that belong to other parts (the CLI client, tests)
@@ -371,6 +381,13 @@ impl RawConfig {
                 .or(self.socket_stall_timeout_ms),
             sse_keep_alive_ms: over.sse_keep_alive_ms.or(self.sse_keep_alive_ms),
             bench_kind: over.bench_kind.or(self.bench_kind),
+            parse_max_memory: over.parse_max_memory.or(self.parse_max_memory),
+            parse_timeout_ms: over.parse_timeout_ms.or(self.parse_timeout_ms),
+            parse_max_pages: over.parse_max_pages.or(self.parse_max_pages),
+            parse_max_decoded_bytes: over
+                .parse_max_decoded_bytes
+                .or(self.parse_max_decoded_bytes),
+            max_result_bytes: over.max_result_bytes.or(self.max_result_bytes),
         }
     }
 
@@ -405,6 +422,11 @@ impl RawConfig {
             "socket_stall_timeout_ms" => self.socket_stall_timeout_ms.is_some(),
             "sse_keep_alive_ms" => self.sse_keep_alive_ms.is_some(),
             "bench_kind" => self.bench_kind.is_some(),
+            "parse_max_memory" => self.parse_max_memory.is_some(),
+            "parse_timeout_ms" => self.parse_timeout_ms.is_some(),
+            "parse_max_pages" => self.parse_max_pages.is_some(),
+            "parse_max_decoded_bytes" => self.parse_max_decoded_bytes.is_some(),
+            "max_result_bytes" => self.max_result_bytes.is_some(),
             _ => false,
         }
     }
@@ -449,6 +471,13 @@ impl RawConfig {
             }
             "sse_keep_alive_ms" => self.sse_keep_alive_ms = Some(value.number(parse_millis)?),
             "bench_kind" => self.bench_kind = Some(value.boolean()?),
+            "parse_max_memory" => self.parse_max_memory = Some(value.number(parse_size)?),
+            "parse_timeout_ms" => self.parse_timeout_ms = Some(value.number(parse_millis)?),
+            "parse_max_pages" => self.parse_max_pages = Some(narrow(value.number(parse_count)?)?),
+            "parse_max_decoded_bytes" => {
+                self.parse_max_decoded_bytes = Some(value.number(parse_size)?)
+            }
+            "max_result_bytes" => self.max_result_bytes = Some(value.number(parse_size)?),
             other => return Err(format!("unknown setting {other}")),
         }
         Ok(())
@@ -492,6 +521,11 @@ impl fmt::Debug for RawConfig {
             .field("socket_stall_timeout_ms", &self.socket_stall_timeout_ms)
             .field("sse_keep_alive_ms", &self.sse_keep_alive_ms)
             .field("bench_kind", &self.bench_kind)
+            .field("parse_max_memory", &self.parse_max_memory)
+            .field("parse_timeout_ms", &self.parse_timeout_ms)
+            .field("parse_max_pages", &self.parse_max_pages)
+            .field("parse_max_decoded_bytes", &self.parse_max_decoded_bytes)
+            .field("max_result_bytes", &self.max_result_bytes)
             .finish()
     }
 }

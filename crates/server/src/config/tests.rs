@@ -551,3 +551,52 @@ fn the_bench_kind_is_off_unless_asked_for() {
         "{errors}"
     );
 }
+
+#[test]
+fn parse_limits_have_defaults_and_take_units() {
+    let config = Config::load(ConfigSources::default()).expect("defaults").config;
+    assert_eq!(config.parse, ParseConfig::default());
+    assert_eq!(config.parse.max_memory, 1 << 30);
+    assert_eq!(config.parse.timeout, Duration::from_secs(60));
+    assert_eq!(config.max_result_bytes, 8 << 20);
+
+    let config = load_env(&[
+        ("JOBCAST_PARSE_MAX_MEMORY", "512MiB"),
+        ("JOBCAST_PARSE_TIMEOUT_MS", "5s"),
+        ("JOBCAST_PARSE_MAX_PAGES", "100"),
+        ("JOBCAST_PARSE_MAX_DECODED_BYTES", "10MiB"),
+        ("JOBCAST_MAX_RESULT_BYTES", "1MiB"),
+    ])
+    .expect("valid")
+    .config;
+    assert_eq!(
+        config.parse,
+        ParseConfig {
+            max_memory: 512 << 20,
+            timeout: Duration::from_secs(5),
+            max_pages: 100,
+            max_decoded_bytes: 10 << 20,
+        }
+    );
+    assert_eq!(config.max_result_bytes, 1 << 20);
+}
+
+#[test]
+fn parse_limits_a_process_cannot_work_with_are_refused_together() {
+    let errors = load_env(&[
+        ("JOBCAST_PARSE_MAX_MEMORY", "1MiB"),
+        ("JOBCAST_PARSE_TIMEOUT_MS", "0"),
+        ("JOBCAST_PARSE_MAX_PAGES", "0"),
+        ("JOBCAST_MAX_RESULT_BYTES", "0"),
+    ])
+    .expect_err("invalid")
+    .to_string();
+    for name in [
+        "JOBCAST_PARSE_MAX_MEMORY: must be at least 128 MiB",
+        "JOBCAST_PARSE_TIMEOUT_MS: must be at least 1",
+        "JOBCAST_PARSE_MAX_PAGES: must be at least 1",
+        "JOBCAST_MAX_RESULT_BYTES: must be at least 1",
+    ] {
+        assert!(errors.contains(name), "{name} missing from {errors}");
+    }
+}

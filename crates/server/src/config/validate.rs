@@ -15,7 +15,7 @@ use std::time::Duration;
 use super::problem::{ConfigErrors, ConfigProblem, Origin};
 use super::raw::{quote, RawConfig, KEYS};
 use super::{default_database_url, defaults, Config, ConfigSources, JwtConfig, LlmConfig, Loaded};
-use super::{PublicKeyAlgorithm, RealtimeConfig, Secret};
+use super::{ParseConfig, PublicKeyAlgorithm, RealtimeConfig, Secret};
 
 /// A JWT secret shorter than this is accepted with a warning.
 const MIN_SECRET_BYTES: usize = 32;
@@ -115,6 +115,13 @@ impl Check<'_> {
 
     fn config(&mut self, raw: RawConfig) -> Config {
         let realtime = self.realtime(&raw);
+        let parse = self.parse(&raw);
+        let max_result_bytes = self.positive(
+            "max_result_bytes",
+            raw.max_result_bytes,
+            defaults::MAX_RESULT_BYTES,
+            "no job could return a result",
+        );
         let listen = self.listen(raw.listen.as_deref());
         let data_dir = self.data_dir(raw.data_dir);
         let database_url = match raw.database_url {
@@ -196,6 +203,47 @@ impl Check<'_> {
             log,
             realtime,
             bench_kind: raw.bench_kind.unwrap_or(false),
+            parse,
+            max_result_bytes,
+        }
+    }
+
+    fn parse(&mut self, raw: &RawConfig) -> ParseConfig {
+        let d = ParseConfig::default();
+        let max_memory = match raw.parse_max_memory {
+            Some(bytes) if bytes < defaults::PARSE_MIN_MEMORY => {
+                self.invalid(
+                    "parse_max_memory",
+                    format!(
+                        "must be at least {} MiB (a parse process needs that much to start)",
+                        defaults::PARSE_MIN_MEMORY >> 20
+                    ),
+                );
+                d.max_memory
+            }
+            Some(bytes) => bytes,
+            None => d.max_memory,
+        };
+        ParseConfig {
+            max_memory,
+            timeout: Duration::from_millis(self.positive(
+                "parse_timeout_ms",
+                raw.parse_timeout_ms,
+                u64::try_from(d.timeout.as_millis()).unwrap_or(u64::MAX),
+                "every document would time out",
+            )),
+            max_pages: self.positive(
+                "parse_max_pages",
+                raw.parse_max_pages,
+                d.max_pages,
+                "no document has no pages",
+            ),
+            max_decoded_bytes: self.positive(
+                "parse_max_decoded_bytes",
+                raw.parse_max_decoded_bytes,
+                d.max_decoded_bytes,
+                "no document could be read",
+            ),
         }
     }
 

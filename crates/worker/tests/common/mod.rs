@@ -174,6 +174,7 @@ pub fn config(workers: usize) -> PoolConfig {
         backoff_max: Duration::from_secs(1),
         answer_timeout: Duration::from_secs(30),
         job_timeout: None,
+        max_result_bytes: None,
     }
 }
 

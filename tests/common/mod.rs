@@ -4,6 +4,9 @@
 // Each test binary uses a different subset of these helpers.
 #![allow(dead_code)]
 
+pub mod guard;
+pub mod jobs;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -23,8 +26,14 @@ impl Running {
 
     /// Starts on `listen` (e.g. the address of a server that was stopped).
     pub fn start_on(data_dir: &Path, listen: &str) -> Running {
+        Self::start_with(data_dir, listen, &[])
+    }
+
+    /// Starts on `listen` with the settings `env` (`JOBCAST_*` variables).
+    pub fn start_with(data_dir: &Path, listen: &str, env: &[(&str, &str)]) -> Running {
         let mut child = Command::new(env!("CARGO_BIN_EXE_jobcast"))
             .args(["serve", "--listen", listen, "--workers", "2"])
+            .envs(env.iter().copied())
             .env("JOBCAST_DATA_DIR", data_dir)
             .env_remove("JOBCAST_DATABASE_URL")
             .env_remove("JOBCAST_JWT_SECRET")

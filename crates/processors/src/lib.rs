@@ -4,6 +4,7 @@
 //! retries and the end of the job to the worker.
 
 pub mod bench;
+mod blocking;
 mod demo;
 pub mod invoice;
 pub mod llm;

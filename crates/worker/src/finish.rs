@@ -23,6 +23,8 @@ pub(crate) enum Outcome {
     Returned(Result<Value, ProcessError>),
     Panicked(String),
     TimedOut(Duration),
+    /// The result is larger than `max_result_bytes` (this many bytes).
+    TooLarge(u64),
     /// The attempt could not start; retrying cannot help.
     Refused {
         code: &'static str,
@@ -42,16 +44,30 @@ pub(crate) async fn record(
 ) {
     let id = job.job_id;
     let attempt = job.attempt;
+    let outcome = match (outcome, shared.config.max_result_bytes) {
+        (Outcome::Returned(Ok(value)), Some(limit)) => {
+            // Measuring a result of megabytes is no work for the runtime.
+            let measured = tokio::task::spawn_blocking(move || {
+                let fits = fits(&value, limit);
+                (value, fits)
+            })
+            .await;
+            match measured {
+                Ok((value, true)) => Outcome::Returned(Ok(value)),
+                Ok((_, false)) => Outcome::TooLarge(limit),
+                Err(e) => Outcome::Panicked(format!("measuring the result failed: {e}")),
+            }
+        }
+        (outcome, _) => outcome,
+    };
     let draft = match outcome {
-        Outcome::Returned(Ok(value)) => match shared.config.max_result_bytes {
-            Some(limit) if !fits(&value, limit) => Some(failed(
-                "result_too_large".into(),
-                format!("the job's result is larger than the limit of {limit} bytes"),
-                stage,
-                false,
-            )),
-            _ => Some(EventDraft::new(EventType::Completed).data(value)),
-        },
+        Outcome::TooLarge(limit) => Some(failed(
+            "result_too_large".into(),
+            format!("the job's result is larger than the limit of {limit} bytes"),
+            stage,
+            false,
+        )),
+        Outcome::Returned(Ok(value)) => Some(EventDraft::new(EventType::Completed).data(value)),
         Outcome::Returned(Err(ProcessError::Input { code, message })) => {
             Some(failed(code, message, stage, false))
         }

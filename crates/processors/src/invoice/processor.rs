@@ -22,6 +22,7 @@ use super::llm_extract;
 use super::model::{Extraction, Field};
 use super::options::{InvoiceOptions, Provider};
 use super::validate::{validate, Issue, Validation};
+use crate::blocking::off_runtime;
 use crate::llm::{model_for, ChatModel};
 use crate::sandbox::Sandbox;
 use crate::LlmSettings;
@@ -124,14 +125,6 @@ impl InvoiceExtract {
         let model = self.model(provider).map_err(llm_extract::process_error)?;
         llm_extract::extract_with(ctx, model.as_ref(), text).await
     }
-}
-
-async fn off_runtime<T: Send + 'static>(
-    work: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, ProcessError> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|e| ProcessError::input("internal", format!("the extractor failed: {e}")))
 }
 
 fn question(issue: &Issue) -> String {

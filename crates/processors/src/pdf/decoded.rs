@@ -5,7 +5,9 @@
 //! into nothing, and stops as soon as the document's total passes its limit,
 //! so a decompression bomb costs a bounded amount of work and no memory.
 //!
-//! Streams under other filters count at their stored size: the PDF crate
+//! Images are not counted: the text reader never decodes them (a PDF of
+//! large Flate-encoded pictures is not a bomb). Streams under other filters
+//! count at their stored size: the PDF crate
 //! does not expand them past what the parse process's memory limit allows,
 //! which is the backstop for everything this pass does not see. It must only
 //! count: reading the text is `extract`'s.
@@ -28,6 +30,9 @@ pub(crate) fn decoded_size(doc: &Document, limit: u64) -> Result<u64, PdfError> 
         let Object::Stream(stream) = object else {
             continue;
         };
+        if is_image(stream) {
+            continue;
+        }
         let left = limit.saturating_sub(total);
         total = total.saturating_add(stream_size(stream, left)?);
         if total > limit {
@@ -75,6 +80,10 @@ fn filters(stream: &Stream) -> Vec<&[u8]> {
             .collect(),
         _ => Vec::new(),
     }
+}
+
+fn is_image(stream: &Stream) -> bool {
+    matches!(stream.dict.get(b"Subtype"), Ok(Object::Name(name)) if name == b"Image")
 }
 
 fn is_flate(filter: &[u8]) -> bool {
@@ -152,6 +161,14 @@ mod tests {
         let doc = doc_with(streams);
         assert!(decoded_size(&doc, 1_000_000).is_err());
         assert_eq!(decoded_size(&doc, 1_200_000), Ok(1_200_000));
+    }
+
+    #[test]
+    fn images_are_not_counted() {
+        let mut image = flate_stream(deflate(&vec![0u8; 4 << 20]), 1);
+        image.dict.set("Subtype", Object::Name(b"Image".to_vec()));
+        let doc = doc_with(vec![image, Stream::new(dictionary! {}, vec![b'x'; 10])]);
+        assert_eq!(decoded_size(&doc, 1 << 20), Ok(10));
     }
 
     #[test]

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use super::decoded::decoded_size;
 use super::layout::PageText;
+use super::page_tree::check_page_tree;
 
 /// Why a PDF's text could not be had. The messages are meant for the person
 /// who uploaded the file. It crosses the boundary of the parse process (see
@@ -118,7 +119,8 @@ pub struct PdfDocument {
 }
 
 impl PdfDocument {
-    /// Parses `bytes`. Fails with `Corrupt`, `Encrypted` or `Empty`.
+    /// Parses `bytes`. Fails with `Corrupt`, `Encrypted` or `Empty`, and
+    /// with `TooComplex` for a page tree too deep or that loops.
     pub fn open(bytes: &[u8]) -> Result<Self, PdfError> {
         let loaded = catch_unwind(|| Document::load_mem(bytes))
             .map_err(|panic| PdfError::Corrupt(panic_message(&panic)))?;
@@ -131,6 +133,7 @@ impl PdfDocument {
         if doc.is_encrypted() {
             return Err(PdfError::Encrypted);
         }
+        check_page_tree(&doc)?;
         let pages = catch_unwind(AssertUnwindSafe(|| doc.get_pages()))
             .map_err(|panic| PdfError::Corrupt(panic_message(&panic)))?;
         if pages.is_empty() {

@@ -2,7 +2,8 @@
 //!
 //! `extract` reads the text of each page (shared with `invoice.extract`;
 //! only ever inside the parse process of `crate::sandbox`), `decoded`
-//! bounds what its streams may expand to,
+//! bounds what its streams may expand to, `page_tree` refuses page trees
+//! too deep or looping,
 //! `layout` turns the PDF crate's positioned glyphs into lines, `clean`
 //! removes page furniture and mends lines and hyphenated words, `sentences`
 //! finds where sentences end, `breaks` cuts long sentences, `options` reads
@@ -14,6 +15,7 @@ mod decoded;
 mod extract;
 mod layout;
 mod options;
+mod page_tree;
 mod processor;
 mod sentences;
 

@@ -15,6 +15,7 @@ use super::clean::{body_lines, Flow, Vocabulary};
 use super::extract::PdfError;
 use super::options::SentenceOptions;
 use super::sentences::{count_words, Language, Splitter};
+use crate::blocking::off_runtime;
 use crate::sandbox::Sandbox;
 
 pub const KIND: &str = "pdf.sentences";
@@ -47,16 +48,6 @@ impl From<PdfError> for ProcessError {
             ProcessError::transient(error.code(), error.to_string())
         }
     }
-}
-
-/// Runs CPU-bound text work on a blocking thread: a book's worth of
-/// cleaning or splitting must not hold up the async runtime.
-async fn off_runtime<T: Send + 'static>(
-    work: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, ProcessError> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|e| ProcessError::input("internal", format!("the text work failed: {e}")))
 }
 
 #[async_trait]

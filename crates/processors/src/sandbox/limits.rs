@@ -32,6 +32,9 @@ impl Default for ParseLimits {
     }
 }
 
+/// How much the parse process lowers its priority (to nice 19 from 0).
+const NICE: i32 = 19;
+
 /// Stack of the thread that parses (and of the main thread).
 pub(crate) const STACK_BYTES: u64 = 8 << 20;
 
@@ -91,8 +94,11 @@ impl ParseLimits {
 
     /// Confines the calling process: memory, CPU time, stack, no new files
     /// or sockets (no descriptor beyond stdin, stdout and stderr), no file
-    /// writes, no core dumps. Each limit only ever goes down.
+    /// writes, no core dumps; and the lowest CPU priority, so that parsing
+    /// yields the cores to the server whenever it has work. Each limit only
+    /// ever goes down.
     pub(crate) fn confine(&self) -> Result<(), String> {
+        rustix::process::nice(NICE).map_err(|e| format!("cannot lower the priority: {e}"))?;
         let limits = [
             (Resource::AS, self.max_memory, self.max_memory),
             (Resource::CPU, self.cpu_seconds(), self.cpu_seconds() + 1),

@@ -554,7 +554,9 @@ fn the_bench_kind_is_off_unless_asked_for() {
 
 #[test]
 fn parse_limits_have_defaults_and_take_units() {
-    let config = Config::load(ConfigSources::default()).expect("defaults").config;
+    let config = Config::load(ConfigSources::default())
+        .expect("defaults")
+        .config;
     assert_eq!(config.parse, ParseConfig::default());
     assert_eq!(config.parse.max_memory, 1 << 30);
     assert_eq!(config.parse.timeout, Duration::from_secs(60));

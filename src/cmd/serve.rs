@@ -8,7 +8,10 @@ use tokio::net::TcpListener;
 use super::{load_config, ServeFlags};
 
 pub async fn run(flags: ServeFlags) -> anyhow::Result<()> {
-    let config = load_config(&flags.config)?;
+    let mut config = load_config(&flags.config)?;
+    // Documents are parsed by this very binary, as `jobcast parse-document`.
+    let exe = std::env::current_exe().context("cannot find the running program")?;
+    config.parser = Some(jobcast_processors::ParserProgram::subcommand_of(exe));
     init_logging(config.log.as_deref());
     let app = App::build(&config).await?;
     let listener = TcpListener::bind(config.listen)

@@ -62,15 +62,21 @@ impl App {
                 api_key: config.llm.api_key.as_ref().map(|k| k.expose().to_string()),
                 model: config.llm.model.clone(),
             },
-            sandbox: jobcast_processors::Sandbox::located(jobcast_processors::ParseLimits {
-                max_memory: config.parse.max_memory,
-                timeout: config.parse.timeout,
-                read: jobcast_processors::pdf::ReadLimits {
-                    max_pages: config.parse.max_pages,
-                    max_decoded_bytes: config.parse.max_decoded_bytes,
-                    max_text_bytes: config.max_result_bytes,
+            sandbox: jobcast_processors::Sandbox::new(
+                config
+                    .parser
+                    .clone()
+                    .unwrap_or_else(jobcast_processors::ParserProgram::locate),
+                jobcast_processors::ParseLimits {
+                    max_memory: config.parse.max_memory,
+                    timeout: config.parse.timeout,
+                    read: jobcast_processors::pdf::ReadLimits {
+                        max_pages: config.parse.max_pages,
+                        max_decoded_bytes: config.parse.max_decoded_bytes,
+                        max_text_bytes: config.max_result_bytes,
+                    },
                 },
-            }),
+            ),
             ..Default::default()
         };
         let mut processors = jobcast_processors::builtin(&settings);

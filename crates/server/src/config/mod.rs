@@ -148,6 +148,10 @@ pub struct Config {
     /// fails with `result_too_large`. Also bounds the text read from one
     /// document.
     pub max_result_bytes: u64,
+    /// The program that parses documents. Not a setting: the binary names
+    /// itself (`jobcast parse-document`); `None` (tests) takes what
+    /// `ParserProgram::locate` finds.
+    pub parser: Option<jobcast_processors::ParserProgram>,
 }
 
 /// Limits of one document-parsing process (see `jobcast_processors::sandbox`).
@@ -267,6 +271,7 @@ impl Config {
             bench_kind: false,
             parse: ParseConfig::default(),
             max_result_bytes: defaults::MAX_RESULT_BYTES,
+            parser: None,
         }
     }
 
@@ -298,6 +303,7 @@ impl fmt::Debug for Config {
             .field("bench_kind", &self.bench_kind)
             .field("parse", &self.parse)
             .field("max_result_bytes", &self.max_result_bytes)
+            .field("parser", &self.parser)
             .finish()
     }
 }

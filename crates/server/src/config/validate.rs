@@ -205,6 +205,7 @@ impl Check<'_> {
             bench_kind: raw.bench_kind.unwrap_or(false),
             parse,
             max_result_bytes,
+            parser: None,
         }
     }
 

@@ -1,5 +1,6 @@
-//! Issue 10, against the real binary: cancelling a job, and SIGTERM of the
-//! server, kill a running parse at once; SIGTERM never waits for parsing.
+//! Issue 10, against the real binary: cancelling a job, its time limit, and
+//! SIGTERM of the server kill a running parse at once; SIGTERM never waits
+//! for parsing.
 
 mod common;
 #[path = "../crates/processors/tests/common/hostile.rs"]
@@ -80,6 +81,26 @@ async fn sigterm_does_not_wait_for_a_parse() {
     let took = asked.elapsed();
     println!("SIGTERM with a parse running: exit {status:?} after {took:?}");
     assert!(took < Duration::from_secs(5), "SIGTERM waited {took:?}");
+    let words: Vec<&str> = mark.iter().map(String::as_str).collect();
+    none_left(&words, Duration::from_secs(2));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_job_time_limit_kills_its_parse_at_once() {
+    let data = tempfile::tempdir().expect("data dir");
+    let mut settings = slow_parse("4324");
+    settings.push(("JOBCAST_JOB_TIMEOUT_MS", "1500"));
+    let server = Running::start_with(data.path(), "127.0.0.1:0", &settings);
+    let api = Api::new(&server.base, &token(data.path(), "mallory"));
+    let mark = marked("4324");
+    let id = api
+        .create("pdf.sentences", &[("big.pdf".into(), hostile::huge_text())])
+        .await
+        .remove(0);
+    wait_for_a_parse(&mark).await;
+    let job = api.wait_all(&[id], Duration::from_secs(30)).await.remove(0);
+    assert_eq!(job.status, Status::Failed);
+    assert_eq!(job.error.as_ref().map(|e| e.code.as_str()), Some("timeout"));
     let words: Vec<&str> = mark.iter().map(String::as_str).collect();
     none_left(&words, Duration::from_secs(2));
 }

@@ -182,3 +182,59 @@ async fn read_bounded(mut from: impl AsyncRead + Unpin, limit: usize, drain: boo
         Bounded::Within(kept)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::process::ExitStatusExt;
+    use std::time::Duration;
+
+    use super::*;
+
+    fn limits() -> ParseLimits {
+        ParseLimits {
+            timeout: Duration::from_secs(2),
+            ..ParseLimits::default()
+        }
+    }
+
+    /// The raw wait status of a process killed by `signal`.
+    fn killed_by(signal: i32) -> ExitStatus {
+        ExitStatus::from_raw(signal)
+    }
+
+    /// The raw wait status of a process that exited with `code`.
+    fn exited(code: i32) -> ExitStatus {
+        ExitStatus::from_raw(code << 8)
+    }
+
+    #[test]
+    fn how_a_child_died_decides_the_code() {
+        let now = Instant::now();
+        let stack =
+            "\nthread 'parse' has overflowed its stack\nfatal runtime error: stack overflow\n";
+        let memory = "memory allocation of 1073741824 bytes failed\n";
+        let cases = [
+            (killed_by(6), stack, "pdf_too_complex"),
+            (killed_by(6), memory, "input_too_large"),
+            (killed_by(24), "", "timeout"),
+            (killed_by(9), "", "input_too_large"),
+            (killed_by(11), "", "pdf_unreadable"),
+            (exited(101), "thread 'parse' panicked", "pdf_unreadable"),
+            (exited(2), "usage", "parser_unavailable"),
+        ];
+        for (status, stderr, code) in cases {
+            assert_eq!(
+                died(status, stderr, now, &limits()).code(),
+                code,
+                "{status:?} {stderr:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_kill_at_the_cpu_limit_is_a_timeout() {
+        let long_ago = Instant::now() - Duration::from_secs(10);
+        let error = died(killed_by(9), "", long_ago, &limits());
+        assert_eq!(error, PdfError::TimedOut(3));
+    }
+}

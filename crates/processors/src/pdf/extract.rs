@@ -10,7 +10,6 @@
 //! It must not clean or interpret the text: that is `clean` and `sentences`.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use pdf_extract::Document;
 use serde::{Deserialize, Serialize};
@@ -162,19 +161,16 @@ impl PdfDocument {
         decoded_size(&self.doc, limits.max_decoded_bytes).map(|_| ())
     }
 
-    /// The text of every page, at most `max_text_bytes` of it. Stops early
-    /// (with what it has) once `abandon` is set. Fails with `NoText` when no
+    /// The text of every page, at most `max_text_bytes` of it (a parse that
+    /// must stop early is killed with its process). Fails with `NoText` when no
     /// page has any text, with `Corrupt` when no page could be read at all,
     /// and with `ResultTooLarge` past the limit.
-    pub fn text(&self, abandon: &AtomicBool, max_text_bytes: u64) -> Result<PdfText, PdfError> {
+    pub fn text(&self, max_text_bytes: u64) -> Result<PdfText, PdfError> {
         let mut pages = Vec::with_capacity(self.pages.len());
         let mut unreadable = Vec::new();
         let mut first_problem = None;
         let mut left = usize::try_from(max_text_bytes).unwrap_or(usize::MAX);
         for &number in &self.pages {
-            if abandon.load(Ordering::Relaxed) {
-                break;
-            }
             match self.page_text(number, left) {
                 Ok(text) => {
                     left = left.saturating_sub(text.len());
@@ -232,7 +228,7 @@ enum PageProblem {
 pub fn read_pdf(bytes: &[u8], limits: &ReadLimits) -> Result<PdfText, PdfError> {
     let doc = PdfDocument::open(bytes)?;
     doc.check(limits)?;
-    doc.text(&AtomicBool::new(false), limits.max_text_bytes)
+    doc.text(limits.max_text_bytes)
 }
 
 /// The text of each page of a PDF under the default limits, for callers

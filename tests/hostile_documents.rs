@@ -145,7 +145,7 @@ async fn hostile_pdfs_fail_clearly_while_the_server_and_other_users_carry_on() {
         peak_rss(pid) >> 20
     );
     let mut server = server;
-    assert_unharmed(&probed, &mut server.child, pid);
+    assert_unharmed(&probed, 0, &mut server.child, pid);
     none_left(
         &["parse-document", &format!("--pages={MARK_PAGES}")],
         Duration::from_secs(5),

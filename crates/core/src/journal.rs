@@ -1,7 +1,15 @@
 //! The journal: the store and the bus together, so that every event that is
 //! stored is then published, in one place, and local workers are woken when
 //! there is work. Whoever changes a job (API, worker, recovery) goes through it.
+//!
+//! Publishing is tied to the write, not to the caller. Each write runs as a
+//! task of its own that stores and then publishes, and the caller only waits
+//! for that task: a caller that stops waiting (an HTTP client that hangs up
+//! mid-`cancel`, a processor aborted by its time limit) cannot leave an event
+//! committed but never published. A terminal event has no later event to
+//! reveal such a gap, so without this its watchers would never learn of it.
 
+use std::future::Future;
 use std::sync::Arc;
 
 use tokio::sync::Notify;
@@ -47,14 +55,23 @@ impl Journal {
         idempotency_key: Option<&str>,
         jobs: Vec<NewJob>,
     ) -> Result<CreateOutcome, StoreError> {
-        let outcome = self.store.create_jobs(owner, idempotency_key, jobs).await?;
-        for event in &outcome.events {
-            self.publish(owner, event.clone());
-        }
-        for _ in &outcome.events {
-            self.wake_one_worker();
-        }
-        Ok(outcome)
+        let journal = self.clone();
+        let owner = owner.to_owned();
+        let idempotency_key = idempotency_key.map(str::to_owned);
+        to_completion(async move {
+            let outcome = journal
+                .store
+                .create_jobs(&owner, idempotency_key.as_deref(), jobs)
+                .await?;
+            for event in &outcome.events {
+                journal.publish(&owner, event.clone());
+            }
+            for _ in &outcome.events {
+                journal.wake_one_worker();
+            }
+            Ok(outcome)
+        })
+        .await
     }
 
     pub async fn append(
@@ -62,12 +79,16 @@ impl Journal {
         id: JobId,
         draft: EventDraft,
     ) -> Result<(JobSnapshot, Event), StoreError> {
-        let (job, event) = self.store.append(id, draft).await?;
-        self.publish(&job.owner, event.clone());
-        if event.kind == EventType::Retrying {
-            self.wake_one_worker();
-        }
-        Ok((job, event))
+        let journal = self.clone();
+        to_completion(async move {
+            let (job, event) = journal.store.append(id, draft).await?;
+            journal.publish(&job.owner, event.clone());
+            if event.kind == EventType::Retrying {
+                journal.wake_one_worker();
+            }
+            Ok((job, event))
+        })
+        .await
     }
 
     pub async fn claim(
@@ -76,11 +97,17 @@ impl Journal {
         worker: &str,
         lease_until: Timestamp,
     ) -> Result<Option<(JobSnapshot, Event)>, StoreError> {
-        let claimed = self.store.claim(kinds, worker, lease_until).await?;
-        if let Some((job, event)) = &claimed {
-            self.publish(&job.owner, event.clone());
-        }
-        Ok(claimed)
+        let journal = self.clone();
+        let kinds = kinds.to_vec();
+        let worker = worker.to_owned();
+        to_completion(async move {
+            let claimed = journal.store.claim(&kinds, &worker, lease_until).await?;
+            if let Some((job, event)) = &claimed {
+                journal.publish(&job.owner, event.clone());
+            }
+            Ok(claimed)
+        })
+        .await
     }
 
     /// One job became claimable: one idle worker tries to claim it (waking
@@ -98,3 +125,20 @@ impl Journal {
         }));
     }
 }
+
+/// Runs a write and its publishing to the end whatever becomes of the
+/// caller, who gets its outcome if it is still waiting.
+async fn to_completion<T: Send + 'static>(
+    write: impl Future<Output = Result<T, StoreError>> + Send + 'static,
+) -> Result<T, StoreError> {
+    match tokio::spawn(write).await {
+        Ok(outcome) => outcome,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(_) => Err(StoreError::backend(RuntimeStopping)),
+    }
+}
+
+/// The runtime is shutting down: a write could not be run to its end.
+#[derive(Debug, thiserror::Error)]
+#[error("the runtime is shutting down")]
+struct RuntimeStopping;

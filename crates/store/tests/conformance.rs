@@ -58,6 +58,7 @@ conformance!(
     invoices::an_unknown_invoice_is_none,
     invoices::each_save_is_a_new_invoice,
     invoices::an_invoice_belongs_to_its_jobs_owner,
+    journal::a_write_whose_caller_stops_waiting_is_published,
 );
 
 mod durability {

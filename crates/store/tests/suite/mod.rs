@@ -9,6 +9,7 @@ pub mod durability;
 pub mod events;
 pub mod harness;
 pub mod invoices;
+pub mod journal;
 pub mod leases;
 pub mod list;
 

@@ -32,9 +32,54 @@ impl From<OpenError> for StoreError {
     }
 }
 
-/// A database error, as the `Store` contract reports it.
+/// A database error, as the `Store` contract reports it: `Unavailable` when
+/// it comes from the database's surroundings and passes by itself (a full
+/// disk, a locked file, a lost connection), `Backend` otherwise.
 pub(crate) fn db(e: sqlx::Error) -> StoreError {
-    StoreError::backend(e)
+    if is_transient(&e) {
+        StoreError::unavailable(e)
+    } else {
+        StoreError::backend(e)
+    }
+}
+
+fn is_transient(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(e) => {
+            let sqlite = e.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some();
+            e.code().is_some_and(|code| {
+                if sqlite {
+                    is_transient_sqlite(&code)
+                } else {
+                    is_transient_sqlstate(&code)
+                }
+            })
+        }
+        _ => false,
+    }
+}
+
+/// A SQLite result code (an extended code keeps its primary code in the low
+/// byte): BUSY, LOCKED, IOERR, FULL, CANTOPEN.
+fn is_transient_sqlite(code: &str) -> bool {
+    code.parse::<u32>()
+        .is_ok_and(|code| matches!(code & 0xff, 5 | 6 | 10 | 13 | 14))
+}
+
+/// A PostgreSQL SQLSTATE: connection exceptions (08), insufficient resources
+/// such as a full disk (53), shutdown or restart (57P0x), and the conflicts
+/// a retry resolves (serialization failure, deadlock).
+fn is_transient_sqlstate(code: &str) -> bool {
+    code.starts_with("08")
+        || code.starts_with("53")
+        || code.starts_with("57P")
+        || code == "40001"
+        || code == "40P01"
 }
 
 /// The group-commit task is gone (its runtime shut down): no append can be
@@ -42,3 +87,28 @@ pub(crate) fn db(e: sqlx::Error) -> StoreError {
 #[derive(Debug, thiserror::Error)]
 #[error("the store's writer has stopped")]
 pub(crate) struct WriterStopped;
+
+#[cfg(test)]
+mod tests {
+    use super::{is_transient_sqlite, is_transient_sqlstate};
+
+    #[test]
+    fn faults_that_pass_are_told_from_errors_that_stay() {
+        // SQLITE_FULL, SQLITE_IOERR_WRITE, SQLITE_BUSY, SQLITE_CANTOPEN.
+        for transient in ["13", "778", "5", "14"] {
+            assert!(is_transient_sqlite(transient), "{transient}");
+        }
+        // SQLITE_CONSTRAINT_PRIMARYKEY, SQLITE_CORRUPT, not a number.
+        for lasting in ["1555", "11", "x"] {
+            assert!(!is_transient_sqlite(lasting), "{lasting}");
+        }
+        // Admin shutdown, connection failure, disk full, serialization.
+        for transient in ["57P01", "08006", "53100", "40001"] {
+            assert!(is_transient_sqlstate(transient), "{transient}");
+        }
+        // Unique violation, syntax error, undefined table.
+        for lasting in ["23505", "42601", "42P01"] {
+            assert!(!is_transient_sqlstate(lasting), "{lasting}");
+        }
+    }
+}

@@ -28,6 +28,10 @@ const SQLITE: &[Migration] = &[
         version: 2,
         sql: include_str!("../migrations/sqlite/0002_invoices.sql"),
     },
+    Migration {
+        version: 3,
+        sql: include_str!("../migrations/sqlite/0003_write_probe.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[

@@ -14,6 +14,11 @@
 //!
 //! Appends are group-committed (`crate::group_commit`): the drafts that
 //! arrive while a transaction is being written share the next one.
+//!
+//! Faults: a write that fails for want of space (or a locked or vanished
+//! file) answers `StoreError::Unavailable`, leaves the writer connection
+//! usable (`write_tx`), and makes `ping` fail until a write gets through
+//! again (`health`): a full disk heals without a restart once space is back.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -22,7 +27,7 @@ use async_trait::async_trait;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection, Transaction};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use jobcast_core::{
     CreateOutcome, Event, EventDraft, EventType, JobId, JobInput, JobPage, JobQuery, JobSnapshot,
@@ -35,6 +40,11 @@ use crate::rows::{self, JobRow, RowColumns};
 use crate::{schema, sql};
 
 mod append_batch;
+mod health;
+mod write_tx;
+
+use health::WriteHealth;
+use write_tx::WriteTx;
 
 /// How long a statement waits for another process's lock on the file.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -49,6 +59,7 @@ pub struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
     appends: GroupCommit,
+    health: WriteHealth,
     path: PathBuf,
 }
 
@@ -87,13 +98,16 @@ impl SqliteStore {
             .connect_with(options.pragma("query_only", "ON"))
             .await
             .map_err(db)?;
+        let health = WriteHealth::default();
         let appends = GroupCommit::start(append_batch::SqliteBatches {
             writer: writer.clone(),
+            health: health.clone(),
         });
         Ok(SqliteStore {
             writer,
             reader,
             appends,
+            health,
             path: path.to_owned(),
         })
     }
@@ -110,8 +124,14 @@ impl SqliteStore {
     }
 
     /// A write transaction holding the database's write lock from the start.
-    async fn write(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
-        self.writer.begin_with("BEGIN IMMEDIATE").await.map_err(db)
+    async fn write(&self) -> Result<WriteTx, StoreError> {
+        WriteTx::begin(&self.writer).await
+    }
+
+    /// `outcome` of a write, noted for `ping`.
+    fn observed<T>(&self, outcome: Result<T, StoreError>) -> Result<T, StoreError> {
+        self.health.observe(&outcome);
+        outcome
     }
 }
 
@@ -140,7 +160,7 @@ impl Store for SqliteStore {
             .execute(&self.reader)
             .await
             .map_err(db)?;
-        Ok(())
+        self.health.check(&self.writer).await
     }
 
     async fn create_jobs(
@@ -154,21 +174,29 @@ impl Store for SqliteStore {
             .iter()
             .map(|new| JobRow::create(new, now))
             .collect::<Result<Vec<_>, _>>()?;
-        let mut tx = self.write().await?;
-        if let Some(key) = idempotency_key {
-            let ids: Vec<JobId> = jobs.iter().map(|j| j.id).collect();
-            if let Some(earlier) = take_idempotency_key(&mut tx, owner, key, &ids, now).await? {
-                return Ok(CreateOutcome {
-                    jobs: earlier,
-                    events: Vec::new(),
-                    replayed: true,
-                });
+        let stored = async {
+            let mut tx = self.write().await?;
+            if let Some(key) = idempotency_key {
+                let ids: Vec<JobId> = jobs.iter().map(|j| j.id).collect();
+                if let Some(earlier) = take_idempotency_key(&mut tx, owner, key, &ids, now).await? {
+                    tx.rollback().await?;
+                    return Ok(Some(earlier));
+                }
             }
+            for ((row, event), new) in created.iter().zip(&jobs) {
+                insert_job(&mut tx, row, event, &new.input).await?;
+            }
+            tx.commit().await?;
+            Ok(None)
         }
-        for ((row, event), new) in created.iter().zip(&jobs) {
-            insert_job(&mut tx, row, event, &new.input).await?;
+        .await;
+        if let Some(earlier) = self.observed(stored)? {
+            return Ok(CreateOutcome {
+                jobs: earlier,
+                events: Vec::new(),
+                replayed: true,
+            });
         }
-        tx.commit().await.map_err(db)?;
         let (jobs, events) = created.into_iter().map(|(r, e)| (r.snapshot, e)).unzip();
         Ok(CreateOutcome {
             jobs,
@@ -267,21 +295,26 @@ impl Store for SqliteStore {
             names.push_bind(kind.clone());
         }
         q.push(") ORDER BY run_after, id LIMIT 1");
-        let mut tx = self.write().await?;
-        let found: Option<RowColumns> = q
-            .build_query_as()
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db)?;
-        let Some((snapshot, run_after, lease_owner, old_until)) = found else {
-            return Ok(None);
-        };
-        let mut row = JobRow::decode(&snapshot, run_after, lease_owner, old_until)?;
-        let event = row.advance(EventDraft::new(EventType::Started), now)?;
-        row.lease_to(worker, lease_until);
-        save(&mut tx, &row, &event).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(Some((row.snapshot, event)))
+        let claimed = async {
+            let mut tx = self.write().await?;
+            let found: Option<RowColumns> = q
+                .build_query_as()
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db)?;
+            let Some((snapshot, run_after, lease_owner, old_until)) = found else {
+                tx.rollback().await?;
+                return Ok(None);
+            };
+            let mut row = JobRow::decode(&snapshot, run_after, lease_owner, old_until)?;
+            let event = row.advance(EventDraft::new(EventType::Started), now)?;
+            row.lease_to(worker, lease_until);
+            save(&mut tx, &row, &event).await?;
+            tx.commit().await?;
+            Ok(Some((row.snapshot, event)))
+        }
+        .await;
+        self.observed(claimed)
     }
 
     async fn renew_lease(
@@ -290,17 +323,21 @@ impl Store for SqliteStore {
         attempt: u32,
         lease_until: Timestamp,
     ) -> Result<Option<JobSnapshot>, StoreError> {
-        let mut tx = self.write().await?;
-        sqlx::query(sql::RENEW_LEASE)
-            .bind(id.to_string())
-            .bind(i64::from(attempt))
-            .bind(lease_until.as_millis())
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-        let snapshot = load_snapshot(&mut tx, id).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(snapshot)
+        let renewed = async {
+            let mut tx = self.write().await?;
+            sqlx::query(sql::RENEW_LEASE)
+                .bind(id.to_string())
+                .bind(i64::from(attempt))
+                .bind(lease_until.as_millis())
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+            let snapshot = load_snapshot(&mut tx, id).await?;
+            tx.commit().await?;
+            Ok(snapshot)
+        }
+        .await;
+        self.observed(renewed)
     }
 
     async fn leased_jobs(
@@ -326,10 +363,14 @@ impl Store for SqliteStore {
         job: &JobSnapshot,
         data: &serde_json::Value,
     ) -> Result<String, StoreError> {
-        let mut tx = self.write().await?;
-        let invoice_id = insert_invoice(&mut tx, job, data).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(invoice_id)
+        let saved = async {
+            let mut tx = self.write().await?;
+            let invoice_id = insert_invoice(&mut tx, job, data).await?;
+            tx.commit().await?;
+            Ok(invoice_id)
+        }
+        .await;
+        self.observed(saved)
     }
 
     async fn invoice(&self, invoice_id: &str) -> Result<Option<StoredInvoice>, StoreError> {

@@ -12,6 +12,8 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
 use jobcast_core::{Event, EventDraft, JobId, StoreError, Timestamp};
 
+use super::health::WriteHealth;
+use super::write_tx::WriteTx;
 use super::{insert_event, load_row, update_job};
 use crate::error::db;
 use crate::group_commit::{self, AppendBatch, Appended, MAX_BATCH};
@@ -24,6 +26,7 @@ const _: () = assert!(MAX_BATCH * 8 <= 32_766);
 /// The writer pool, as the group-commit task holds it.
 pub(super) struct SqliteBatches {
     pub writer: SqlitePool,
+    pub health: WriteHealth,
 }
 
 #[async_trait]
@@ -32,17 +35,18 @@ impl AppendBatch for SqliteBatches {
         &self,
         drafts: &[(JobId, EventDraft)],
     ) -> Result<Vec<Appended>, StoreError> {
-        let mut tx = self
-            .writer
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(db)?;
-        let rows = load_rows(&mut tx, &group_commit::job_ids(drafts)).await?;
-        let applied = group_commit::apply(rows, drafts, Timestamp::now());
-        update_jobs(&mut tx, &applied.changed).await?;
-        insert_events(&mut tx, &applied.events).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(applied.answers)
+        let stored = async {
+            let mut tx = WriteTx::begin(&self.writer).await?;
+            let rows = load_rows(&mut tx, &group_commit::job_ids(drafts)).await?;
+            let applied = group_commit::apply(rows, drafts, Timestamp::now());
+            update_jobs(&mut tx, &applied.changed).await?;
+            insert_events(&mut tx, &applied.events).await?;
+            tx.commit().await?;
+            Ok(applied.answers)
+        }
+        .await;
+        self.health.observe(&stored);
+        stored
     }
 }
 

@@ -91,7 +91,9 @@ pub async fn sqlite_upgrades_a_version_1_database() {
         .connect()
         .await
         .expect("connect");
-    sqlx::raw_sql("DROP TABLE invoices; DELETE FROM jobcast_migrations WHERE version > 1;")
+    sqlx::raw_sql(
+        "DROP TABLE invoices; DROP TABLE write_probe; DELETE FROM jobcast_migrations WHERE version > 1;",
+    )
         .execute(&mut conn)
         .await
         .expect("downgrade");

@@ -8,6 +8,9 @@ use axum::Json;
 use jobcast_core::wire::{ErrorBody, ErrorDetail};
 use jobcast_core::{ErrorCode, StoreError, TransitionError};
 
+/// How long a client is told to wait before retrying a `503`.
+const RETRY_AFTER_SECS: &str = "1";
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiError {
     pub code: ErrorCode,
@@ -89,10 +92,19 @@ impl std::error::Error for ApiError {}
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut response = (self.status(), Json(self.body())).into_response();
-        if self.code == ErrorCode::Unauthorized {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        match self.code {
+            ErrorCode::Unauthorized => {
+                response
+                    .headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            ErrorCode::Unavailable => {
+                response.headers_mut().insert(
+                    header::RETRY_AFTER,
+                    HeaderValue::from_static(RETRY_AFTER_SECS),
+                );
+            }
+            _ => {}
         }
         response
     }
@@ -108,7 +120,32 @@ impl From<StoreError> for ApiError {
             StoreError::Transition(t @ TransitionError::NotAllowed { .. }) => {
                 ApiError::conflict(t.to_string())
             }
+            StoreError::Unavailable(cause) => {
+                tracing::warn!(%cause, "database unavailable");
+                ApiError::unavailable("the database is unavailable for now; retry later")
+            }
             other => ApiError::internal(other),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_passing_database_fault_is_a_503_to_retry_not_a_500() {
+        let full = std::io::Error::other("database or disk is full");
+        let response = ApiError::from(StoreError::unavailable(full)).into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            response.headers().get(header::RETRY_AFTER),
+            Some(&HeaderValue::from_static(RETRY_AFTER_SECS))
+        );
+
+        let broken = std::io::Error::other("malformed");
+        let response = ApiError::from(StoreError::backend(broken)).into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(response.headers().get(header::RETRY_AFTER).is_none());
     }
 }

@@ -18,6 +18,8 @@ use tokio::sync::mpsc;
 use tokio::time::{interval_at, sleep_until, Instant, MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
 
+use crate::store_retry::{self, OUTAGE_BUDGET};
+
 /// How many events one poll for an answer reads; only a handful can follow
 /// a clarification (answered, cancelled, failed, retrying).
 const ANSWER_POLL_LIMIT: u32 = 100;
@@ -67,11 +69,12 @@ impl AttemptEvents {
     }
 
     async fn append(&self, draft: EventDraft) -> Result<Event, ProcessError> {
-        match self
-            .journal
-            .append(self.job_id, draft.on_attempt(self.attempt))
-            .await
-        {
+        let draft = draft.on_attempt(self.attempt);
+        let appended = store_retry::while_unavailable(&self.stop, OUTAGE_BUDGET, || {
+            self.journal.append(self.job_id, draft.clone())
+        })
+        .await;
+        match appended {
             Ok((job, event)) => {
                 *self
                     .stage

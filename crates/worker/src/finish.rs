@@ -16,6 +16,7 @@ use tokio_util::sync::CancellationToken;
 use crate::pool::Shared;
 use crate::retry_delay;
 use crate::run::millis;
+use crate::store_retry::{self, OUTAGE_BUDGET};
 
 /// What `run` saw happen to an attempt.
 pub(crate) enum Outcome {
@@ -172,12 +173,18 @@ fn error_data(code: String, message: String, stage: Option<String>, retryable: b
     })
 }
 
-/// Appends the closing event, retrying while the store is unavailable.
+/// Appends the closing event, waiting out a passing store fault and trying
+/// a few more times on any other error.
 /// A refused transition means the job moved on; that is not an error.
 pub(crate) async fn append(journal: &Journal, id: JobId, draft: EventDraft) {
     let kind = draft.kind;
+    let never = CancellationToken::new();
     for try_number in 1..=STORE_TRIES {
-        match journal.append(id, draft.clone()).await {
+        let appended = store_retry::while_unavailable(&never, OUTAGE_BUDGET, || {
+            journal.append(id, draft.clone())
+        })
+        .await;
+        match appended {
             Ok(_) => return,
             Err(StoreError::NotFound(_)) => {
                 tracing::info!(job_id = %id, ?kind, "job is gone; nothing to record");

@@ -18,6 +18,7 @@ mod pool;
 mod recovery;
 mod registry;
 mod run;
+mod store_retry;
 
 pub use backoff::retry_delay;
 pub use config::PoolConfig;

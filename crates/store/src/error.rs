@@ -82,6 +82,12 @@ fn is_transient_sqlstate(code: &str) -> bool {
         || code == "40P01"
 }
 
+/// A `COMMIT` failed and reading back whether it was applied failed too:
+/// the events may or may not be stored. Not retried, so never stored twice.
+#[derive(Debug, thiserror::Error)]
+#[error("the database failed at COMMIT and whether it was applied is unknown")]
+pub(crate) struct OutcomeUnknown;
+
 /// The group-commit task is gone (its runtime shut down): no append can be
 /// stored through this handle any more.
 #[derive(Debug, thiserror::Error)]

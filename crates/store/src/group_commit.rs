@@ -14,15 +14,23 @@
 //! batch is stored. When the transaction itself fails, the batch's drafts
 //! are tried again one per transaction, so an error reaches only the draft
 //! that causes it.
+//!
+//! A `COMMIT` that fails may still have been applied (a PostgreSQL connection
+//! lost after the server committed). Before anything is tried again, the
+//! task reads back the first event the batch was storing: found as written,
+//! the batch is answered as stored; absent, it is tried again; unreadable
+//! for a while, its callers are told the outcome is unknown. So a batch is
+//! stored once at most, and a seq never holds two events.
 
 use std::collections::{HashMap, HashSet};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use tokio::sync::{mpsc, oneshot};
 
 use jobcast_core::{Event, EventDraft, JobId, JobSnapshot, StoreError, Timestamp};
 
-use crate::error::WriterStopped;
+use crate::error::{OutcomeUnknown, WriterStopped};
 use crate::rows::JobRow;
 
 /// The most drafts one transaction stores.
@@ -39,12 +47,47 @@ pub(crate) trait AppendBatch: Send + Sync + 'static {
     /// Loads the jobs named (locking them where the backend locks rows),
     /// `apply`s the drafts in order, stores the changed jobs and the new
     /// events, and commits. `Err` when the transaction failed: then nothing
-    /// of the batch is stored.
+    /// of the batch is stored, unless the failure came at `COMMIT`
+    /// (`BatchFailed::committing`), when it may all be.
     async fn append_batch(
         &self,
         drafts: &[(JobId, EventDraft)],
-    ) -> Result<Vec<Appended>, StoreError>;
+    ) -> Result<Vec<Appended>, BatchFailed>;
+
+    /// The event stored as `job_id`'s `seq`, if any.
+    async fn stored_event(&self, job_id: JobId, seq: u64) -> Result<Option<Event>, StoreError>;
 }
+
+/// A batch's transaction failed.
+#[derive(Debug)]
+pub(crate) struct BatchFailed {
+    pub error: StoreError,
+    /// When `COMMIT` itself failed: what the batch would answer had it
+    /// committed, which it may have.
+    pub committing: Option<Vec<Appended>>,
+}
+
+impl BatchFailed {
+    pub(crate) fn at_commit(error: StoreError, answers: Vec<Appended>) -> Self {
+        BatchFailed {
+            error,
+            committing: Some(answers),
+        }
+    }
+}
+
+impl From<StoreError> for BatchFailed {
+    fn from(error: StoreError) -> Self {
+        BatchFailed {
+            error,
+            committing: None,
+        }
+    }
+}
+
+/// How often, and how patiently, a failed `COMMIT`'s outcome is read back.
+const SETTLE_TRIES: u32 = 8;
+const SETTLE_FIRST_DELAY: Duration = Duration::from_millis(50);
 
 /// The handle `append` goes through; clones share the task.
 #[derive(Debug, Clone)]
@@ -95,10 +138,11 @@ async fn run(backend: impl AppendBatch, mut queue: mpsc::Receiver<Request>) {
             .map(|r| ((r.job_id, r.draft), r.reply))
             .unzip();
         tracing::trace!(drafts = drafts.len(), "group commit");
-        let answers = match backend.append_batch(&drafts).await {
+        let answers = match store(&backend, &drafts).await {
             Ok(answers) => answers,
-            Err(e) if drafts.len() == 1 => vec![Err(e)],
-            Err(e) => {
+            Err(Unstored::Unknown) => drafts.iter().map(|_| Err(unknown())).collect(),
+            Err(Unstored::Not(e)) if drafts.len() == 1 => vec![Err(e)],
+            Err(Unstored::Not(e)) => {
                 tracing::warn!(error = %e, drafts = drafts.len(), "a group commit failed; storing its events one by one");
                 one_by_one(&backend, &drafts).await
             }
@@ -114,15 +158,65 @@ async fn run(backend: impl AppendBatch, mut queue: mpsc::Receiver<Request>) {
 async fn one_by_one(backend: &impl AppendBatch, drafts: &[(JobId, EventDraft)]) -> Vec<Appended> {
     let mut answers = Vec::with_capacity(drafts.len());
     for draft in drafts {
-        let answer = match backend.append_batch(std::slice::from_ref(draft)).await {
+        let answer = match store(backend, std::slice::from_ref(draft)).await {
             Ok(mut one) => one
                 .pop()
                 .unwrap_or_else(|| Err(StoreError::NotFound(draft.0))),
-            Err(e) => Err(e),
+            Err(Unstored::Not(e)) => Err(e),
+            Err(Unstored::Unknown) => Err(unknown()),
         };
         answers.push(answer);
     }
     answers
+}
+
+/// Why `store` stored nothing it can answer for.
+enum Unstored {
+    /// Nothing of the batch is stored.
+    Not(StoreError),
+    /// `COMMIT` failed and whether it was applied could not be learned.
+    Unknown,
+}
+
+/// Stores `drafts` in one transaction.
+async fn store(
+    backend: &impl AppendBatch,
+    drafts: &[(JobId, EventDraft)],
+) -> Result<Vec<Appended>, Unstored> {
+    let failed = match backend.append_batch(drafts).await {
+        Ok(answers) => return Ok(answers),
+        Err(failed) => failed,
+    };
+    let Some(answers) = failed.committing else {
+        return Err(Unstored::Not(failed.error));
+    };
+    // Only the first new event need be read back: a transaction is stored
+    // whole or not at all.
+    let Some(first) = answers.iter().find_map(|a| a.as_ref().ok()).map(|(_, e)| e) else {
+        return Ok(answers);
+    };
+    let mut delay = SETTLE_FIRST_DELAY;
+    for try_number in 1..=SETTLE_TRIES {
+        match backend.stored_event(first.job_id, first.seq).await {
+            Ok(Some(stored)) if stored == *first => {
+                tracing::warn!(error = %failed.error, "a failed COMMIT had been applied; answering its batch as stored");
+                return Ok(answers);
+            }
+            Ok(_) => return Err(Unstored::Not(failed.error)),
+            Err(e) if try_number == SETTLE_TRIES => {
+                tracing::error!(commit_error = %failed.error, read_error = %e, "whether a batch was stored cannot be learned");
+            }
+            Err(_) => {
+                tokio::time::sleep(delay).await;
+                delay *= 2;
+            }
+        }
+    }
+    Err(Unstored::Unknown)
+}
+
+fn unknown() -> StoreError {
+    StoreError::backend(OutcomeUnknown)
 }
 
 /// The jobs of a batch whose rows changed, and the events to insert.
@@ -192,12 +286,31 @@ mod tests {
 
     use super::*;
 
+    /// How the next `COMMIT`s of `InMemory` fail.
+    #[derive(Debug, Clone, Copy)]
+    enum CommitFault {
+        /// Applied, but the answer was lost (a connection dropped after
+        /// the server committed).
+        AppliedAnswerLost,
+        /// Not applied, and the answer was lost.
+        NotApplied,
+    }
+
     /// Jobs kept in memory; a batch naming `poison` fails as a whole, and
     /// so does `poison`'s own draft when it is tried alone.
+    #[derive(Default)]
     struct InMemory {
         rows: Mutex<HashMap<JobId, JobRow>>,
-        poison: JobId,
+        events: Mutex<Vec<Event>>,
+        poison: Option<JobId>,
         batch_sizes: Arc<Mutex<Vec<usize>>>,
+        commit_faults: Mutex<std::collections::VecDeque<CommitFault>>,
+        /// How many reads of a stored event fail before one succeeds.
+        read_faults: Mutex<u32>,
+    }
+
+    fn lost() -> StoreError {
+        StoreError::unavailable(std::io::Error::other("connection reset"))
     }
 
     #[async_trait]
@@ -205,10 +318,10 @@ mod tests {
         async fn append_batch(
             &self,
             drafts: &[(JobId, EventDraft)],
-        ) -> Result<Vec<Appended>, StoreError> {
+        ) -> Result<Vec<Appended>, BatchFailed> {
             self.batch_sizes.lock().expect("sizes").push(drafts.len());
-            if drafts.iter().any(|(id, _)| *id == self.poison) {
-                return Err(StoreError::Corrupt("poisoned batch".into()));
+            if drafts.iter().any(|(id, _)| Some(*id) == self.poison) {
+                return Err(StoreError::Corrupt("poisoned batch".into()).into());
             }
             let mut rows = self.rows.lock().expect("rows");
             let ids = job_ids(drafts);
@@ -217,10 +330,49 @@ mod tests {
                 .filter_map(|id| rows.get(id).map(|row| (*id, row.clone())))
                 .collect();
             let applied = apply(loaded, drafts, Timestamp::now());
-            for row in applied.changed {
-                rows.insert(row.snapshot.job_id, row);
+            let fault = self.commit_faults.lock().expect("faults").pop_front();
+            if !matches!(fault, Some(CommitFault::NotApplied)) {
+                for row in applied.changed {
+                    rows.insert(row.snapshot.job_id, row);
+                }
+                self.events.lock().expect("events").extend(applied.events);
             }
-            Ok(applied.answers)
+            match fault {
+                None => Ok(applied.answers),
+                Some(_) => Err(BatchFailed::at_commit(lost(), applied.answers)),
+            }
+        }
+
+        async fn stored_event(&self, job_id: JobId, seq: u64) -> Result<Option<Event>, StoreError> {
+            {
+                let mut read_faults = self.read_faults.lock().expect("read faults");
+                if *read_faults > 0 {
+                    *read_faults -= 1;
+                    return Err(lost());
+                }
+            }
+            let events = self.events.lock().expect("events");
+            Ok(events
+                .iter()
+                .find(|e| e.job_id == job_id && e.seq == seq)
+                .cloned())
+        }
+    }
+
+    impl InMemory {
+        fn fail_next_commit(&self, fault: CommitFault) {
+            self.commit_faults.lock().expect("faults").push_back(fault);
+        }
+
+        fn with_jobs(jobs: &[JobRow]) -> Self {
+            InMemory {
+                rows: Mutex::new(
+                    jobs.iter()
+                        .map(|r| (r.snapshot.job_id, r.clone()))
+                        .collect(),
+                ),
+                ..InMemory::default()
+            }
         }
     }
 
@@ -257,13 +409,9 @@ mod tests {
         let poison = jobs[7].snapshot.job_id;
         let batch_sizes = Arc::new(Mutex::new(Vec::new()));
         let group = GroupCommit::start(InMemory {
-            rows: Mutex::new(
-                jobs.iter()
-                    .map(|r| (r.snapshot.job_id, r.clone()))
-                    .collect(),
-            ),
-            poison,
+            poison: Some(poison),
             batch_sizes: batch_sizes.clone(),
+            ..InMemory::with_jobs(&jobs)
         });
         let missing = JobId::new();
         let mut calls: Vec<_> = jobs
@@ -306,5 +454,80 @@ mod tests {
             .expect("append");
         assert_eq!((job.progress, event.seq), (60.0, 4));
         assert_eq!(batch_sizes.lock().expect("sizes").last(), Some(&1));
+    }
+
+    /// The (job, seq) pairs stored, in order.
+    fn stored(events: &[Event]) -> Vec<(JobId, u64)> {
+        events.iter().map(|e| (e.job_id, e.seq)).collect()
+    }
+
+    /// A `COMMIT` whose answer is lost is read back, never blindly redone:
+    /// applied, its batch is answered as stored (not stored again under new
+    /// seqs); not applied, it is stored once; unreadable, its callers are
+    /// told the outcome is unknown and nothing is written again.
+    #[tokio::test(flavor = "current_thread", start_paused = true)]
+    async fn a_commit_whose_answer_is_lost_is_stored_once_at_most() {
+        let now = Timestamp::now();
+        let jobs: Vec<JobRow> = (0..3).map(|_| running_job(now)).collect();
+        let ids: Vec<JobId> = jobs.iter().map(|r| r.snapshot.job_id).collect();
+        let backend = Arc::new(InMemory::with_jobs(&jobs));
+        let group = GroupCommit::start(SharedBackend(backend.clone()));
+        let append_all =
+            |p: f64| futures::future::join_all(ids.iter().map(|id| group.append(*id, progress(p))));
+
+        backend.fail_next_commit(CommitFault::AppliedAnswerLost);
+        for answer in append_all(10.0).await {
+            let (_, event) = answer.expect("answered as stored");
+            assert_eq!(event.seq, 3);
+        }
+        let events = backend.events.lock().expect("events").clone();
+        assert_eq!(
+            stored(&events),
+            ids.iter().map(|id| (*id, 3)).collect::<Vec<_>>()
+        );
+
+        backend.fail_next_commit(CommitFault::NotApplied);
+        for answer in append_all(20.0).await {
+            let (job, event) = answer.expect("stored when tried again");
+            assert_eq!((event.seq, job.progress), (4, 20.0));
+        }
+        let events = backend.events.lock().expect("events").clone();
+        assert_eq!(events.len(), 6, "each draft once: {:?}", stored(&events));
+
+        backend.fail_next_commit(CommitFault::AppliedAnswerLost);
+        *backend.read_faults.lock().expect("read faults") = SETTLE_TRIES;
+        for answer in append_all(30.0).await {
+            let error = answer.expect_err("the outcome is unknown");
+            assert!(error.to_string().contains("unknown"), "{error}");
+        }
+        let events = backend.events.lock().expect("events").clone();
+        assert_eq!(
+            events.len(),
+            9,
+            "stored once, not redone: {:?}",
+            stored(&events)
+        );
+        assert_eq!(
+            stored(&events[6..]),
+            ids.iter().map(|id| (*id, 5)).collect::<Vec<_>>()
+        );
+    }
+
+    /// `InMemory` behind an `Arc`, so the test can inspect it while the
+    /// group-commit task owns it.
+    struct SharedBackend(Arc<InMemory>);
+
+    #[async_trait]
+    impl AppendBatch for SharedBackend {
+        async fn append_batch(
+            &self,
+            drafts: &[(JobId, EventDraft)],
+        ) -> Result<Vec<Appended>, BatchFailed> {
+            self.0.append_batch(drafts).await
+        }
+
+        async fn stored_event(&self, job_id: JobId, seq: u64) -> Result<Option<Event>, StoreError> {
+            self.0.stored_event(job_id, seq).await
+        }
     }
 }

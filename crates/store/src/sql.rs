@@ -38,6 +38,8 @@ pub(crate) const SELECT_ROW: &str =
 pub(crate) const EVENTS_AFTER: &str =
     "SELECT body FROM events WHERE job_id = $1 AND seq > $2 ORDER BY seq LIMIT $3";
 
+pub(crate) const STORED_EVENT: &str = "SELECT body FROM events WHERE job_id = $1 AND seq = $2";
+
 pub(crate) const SELECT_INPUT: &str =
     "SELECT filename, media_type, bytes FROM inputs WHERE job_id = $1";
 

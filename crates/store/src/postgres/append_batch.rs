@@ -12,8 +12,9 @@ use sqlx::{PgConnection, PgPool};
 use jobcast_core::{Event, EventDraft, JobId, StoreError, Timestamp};
 
 use crate::error::db;
-use crate::group_commit::{self, AppendBatch, Appended};
+use crate::group_commit::{self, AppendBatch, Appended, BatchFailed};
 use crate::rows::{self, JobRow, RowColumns};
+use crate::sql;
 
 const SELECT_ROWS_FOR_UPDATE: &str = "SELECT snapshot, run_after, lease_owner, lease_until
     FROM jobs WHERE id = ANY($1) ORDER BY id FOR UPDATE";
@@ -40,14 +41,26 @@ impl AppendBatch for PgBatches {
     async fn append_batch(
         &self,
         drafts: &[(JobId, EventDraft)],
-    ) -> Result<Vec<Appended>, StoreError> {
+    ) -> Result<Vec<Appended>, BatchFailed> {
         let mut tx = self.pool.begin().await.map_err(db)?;
         let rows = load_rows_for_update(&mut tx, &group_commit::job_ids(drafts)).await?;
         let applied = group_commit::apply(rows, drafts, Timestamp::now());
         update_jobs(&mut tx, &applied.changed).await?;
         insert_events(&mut tx, &applied.events).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(applied.answers)
+        match tx.commit().await {
+            Ok(()) => Ok(applied.answers),
+            Err(e) => Err(BatchFailed::at_commit(db(e), applied.answers)),
+        }
+    }
+
+    async fn stored_event(&self, job_id: JobId, seq: u64) -> Result<Option<Event>, StoreError> {
+        let body: Option<String> = sqlx::query_scalar(sql::STORED_EVENT)
+            .bind(job_id.to_string())
+            .bind(rows::to_i64(seq))
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        body.as_deref().map(rows::decode_event).transpose()
     }
 }
 

@@ -16,8 +16,9 @@ use super::health::WriteHealth;
 use super::write_tx::WriteTx;
 use super::{insert_event, load_row, update_job};
 use crate::error::db;
-use crate::group_commit::{self, AppendBatch, Appended, MAX_BATCH};
+use crate::group_commit::{self, AppendBatch, Appended, BatchFailed, MAX_BATCH};
 use crate::rows::{self, JobRow, RowColumns};
+use crate::sql;
 
 /// SQLite allows 32,766 bound values in a statement; the widest statement
 /// here binds 8 per job.
@@ -34,19 +35,31 @@ impl AppendBatch for SqliteBatches {
     async fn append_batch(
         &self,
         drafts: &[(JobId, EventDraft)],
-    ) -> Result<Vec<Appended>, StoreError> {
+    ) -> Result<Vec<Appended>, BatchFailed> {
         let stored = async {
             let mut tx = WriteTx::begin(&self.writer).await?;
             let rows = load_rows(&mut tx, &group_commit::job_ids(drafts)).await?;
             let applied = group_commit::apply(rows, drafts, Timestamp::now());
             update_jobs(&mut tx, &applied.changed).await?;
             insert_events(&mut tx, &applied.events).await?;
-            tx.commit().await?;
-            Ok(applied.answers)
+            match tx.commit().await {
+                Ok(()) => Ok(applied.answers),
+                Err(e) => Err(BatchFailed::at_commit(e, applied.answers)),
+            }
         }
         .await;
-        self.health.observe(&stored);
+        self.health.observe(&stored.as_ref().map_err(|f| &f.error));
         stored
+    }
+
+    async fn stored_event(&self, job_id: JobId, seq: u64) -> Result<Option<Event>, StoreError> {
+        let body: Option<String> = sqlx::query_scalar(sql::STORED_EVENT)
+            .bind(job_id.to_string())
+            .bind(rows::to_i64(seq))
+            .fetch_optional(&self.writer)
+            .await
+            .map_err(db)?;
+        body.as_deref().map(rows::decode_event).transpose()
     }
 }
 

@@ -7,6 +7,7 @@
 //! `write_probe`, written and deleted); the first write that succeeds, probe
 //! or not, forgets the fault.
 
+use std::borrow::Borrow;
 use std::sync::{Arc, Mutex};
 
 use jobcast_core::StoreError;
@@ -27,10 +28,10 @@ impl WriteHealth {
     /// Notes what a write answered: a transient fault is remembered, a
     /// success forgets it; other errors (a refused transition) say nothing
     /// about the file.
-    pub(crate) fn observe<T>(&self, outcome: &Result<T, StoreError>) {
+    pub(crate) fn observe<T, E: Borrow<StoreError>>(&self, outcome: &Result<T, E>) {
         match outcome {
             Ok(_) => self.set(false),
-            Err(e) if e.is_transient() => self.set(true),
+            Err(e) if e.borrow().is_transient() => self.set(true),
             Err(_) => {}
         }
     }

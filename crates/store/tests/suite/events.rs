@@ -17,7 +17,10 @@ pub async fn append_numbers_events_without_gaps(store: Shared) {
         log("fetched 3 pages"),
         EventDraft::new(EventType::Partial).data(json!({"sentences": ["a", "b"]})),
         EventDraft::new(EventType::StageStart).stage("split"),
-        EventDraft::new(EventType::Progress).progress(90.0),
+        // A value with no short decimal form: an event must read back equal
+        // to the one appended (group commit compares them to learn whether
+        // a failed COMMIT was applied).
+        EventDraft::new(EventType::Progress).progress(200.0 / 3.0),
         EventDraft::new(EventType::Completed).data(json!({"count": 2})),
     ];
     let mut appended = Vec::new();

@@ -13,6 +13,7 @@ pub async fn run(flags: ServeFlags) -> anyhow::Result<()> {
     let exe = std::env::current_exe().context("cannot find the running program")?;
     config.parser = Some(jobcast_processors::ParserProgram::subcommand_of(exe));
     init_logging(config.log.as_deref());
+    survive_file_size_limit();
     let app = App::build(&config).await?;
     let listener = TcpListener::bind(config.listen)
         .await
@@ -45,6 +46,30 @@ fn init_logging(configured: Option<&str>) {
         .or_else(|| tracing_subscriber::EnvFilter::try_from_default_env().ok())
         .unwrap_or_else(|| tracing_subscriber::EnvFilter::new(default));
     let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+}
+
+/// A file size limit (`ulimit -f`) reached by a database write must fail that
+/// write (`EFBIG`, which the store treats as a full disk: `503`, `/readyz`
+/// failing, healed when the limit is raised), not kill the process, as
+/// `SIGXFSZ` does by default. So the signal is taken and only logged.
+fn survive_file_size_limit() {
+    #[cfg(target_os = "linux")]
+    {
+        const SIGXFSZ: i32 = 25;
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::from_raw(SIGXFSZ)) {
+            Ok(mut signals) => {
+                tokio::spawn(async move {
+                    while signals.recv().await.is_some() {
+                        tracing::warn!("a write passed the file size limit (SIGXFSZ); it failed as a full disk would");
+                    }
+                });
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot take SIGXFSZ; a file size limit will end the process")
+            }
+        }
+    }
 }
 
 /// SIGTERM or Ctrl-C.

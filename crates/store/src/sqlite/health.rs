@@ -2,10 +2,10 @@
 //! `/readyz`).
 //!
 //! Reading says nothing about a full disk: `SELECT 1` answers while every
-//! write fails. So the store remembers the last write's fault, and while one
-//! is remembered `ping` tries a real write of some size (a row in
-//! `write_probe`, written and deleted); the first write that succeeds, probe
-//! or not, forgets the fault.
+//! write fails. So the store remembers a write's fault, and while one is
+//! remembered `ping` tries a real write of some size (a row in
+//! `write_probe`, written and deleted); the first probe that succeeds
+//! forgets the fault.
 
 use std::borrow::Borrow;
 use std::sync::{Arc, Mutex};
@@ -25,14 +25,15 @@ pub(crate) struct WriteHealth {
 }
 
 impl WriteHealth {
-    /// Notes what a write answered: a transient fault is remembered, a
-    /// success forgets it; other errors (a refused transition) say nothing
-    /// about the file.
+    /// Notes what a write answered: a transient fault is remembered until
+    /// a probe gets through. A write's success does not forget it: a write
+    /// that found nothing to change (a claim with no job waiting) commits
+    /// without touching the file, and proves nothing about the space.
     pub(crate) fn observe<T, E: Borrow<StoreError>>(&self, outcome: &Result<T, E>) {
-        match outcome {
-            Ok(_) => self.set(false),
-            Err(e) if e.borrow().is_transient() => self.set(true),
-            Err(_) => {}
+        if let Err(e) = outcome {
+            if e.borrow().is_transient() {
+                self.set(true);
+            }
         }
     }
 
@@ -50,7 +51,9 @@ impl WriteHealth {
             return Ok(());
         }
         let outcome = probe(writer).await;
-        self.observe(&outcome);
+        if outcome.is_ok() {
+            self.set(false);
+        }
         outcome
     }
 }

@@ -8,11 +8,12 @@ use std::sync::Arc;
 use jobcast_core::wire::{
     AnswerClarification, ErrorAck, JobAck, JobRef, JoinJob, JoinJobAck, JoinUserAck, OkAck,
 };
-use jobcast_core::{JobQuery, Status};
+use jobcast_core::{Event, JobQuery, Status};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
 use socketioxide::extract::{AckSender, SocketRef, TryData};
+use socketioxide::{SendError, SocketError};
 
 use super::subscriber::{JoinStart, Subscriber};
 use super::Realtime;
@@ -20,9 +21,14 @@ use crate::access::{parse_job_id, visible_job};
 use crate::actions;
 use crate::error::ApiError;
 
-/// Events replayed in one `join_job` acknowledgement; the rest of a longer log
-/// follows at once as `job_update`s, in order.
-pub const REPLAY_LIMIT: u32 = 10_000;
+/// Events read for one `join_job` acknowledgement.
+pub const REPLAY_LIMIT: u32 = 1_000;
+/// Bytes of events (as JSON) one `join_job` acknowledgement holds at most
+/// (it always holds the first event, whatever its size). The rest of a
+/// longer log follows at once as `job_update`s, in order, at the pace the
+/// client reads. A socket's buffer holds `socket_buffer` packets, so this
+/// bounds what a client that never reads its acknowledgements can cost.
+pub const REPLAY_ACK_BYTES: usize = 32 * 1024;
 /// Unfinished jobs listed by `join_user`.
 const USER_JOBS_LIMIT: u32 = 200;
 
@@ -48,11 +54,20 @@ pub fn register(rt: &Arc<Realtime>, socket: &SocketRef) {
                             replayed,
                         } = joined;
                         let id = body.job.job_id;
-                        reply(ack, Ok(body));
-                        let offered = sub.finish_join(id, floor, own, more, replayed);
-                        rt.hub.follow_up(&sub, offered);
+                        if reply(ack, Ok(body)) {
+                            let offered = sub.finish_join(id, floor, own, more, replayed);
+                            rt.hub.follow_up(&sub, offered);
+                        } else {
+                            // Its replay never left: the client would wait for it
+                            // forever, and the feed would skip it.
+                            drop_stalled(&rt, &sub);
+                        }
                     }
-                    Err(error) => reply::<OkAck>(ack, Err(error)),
+                    Err(error) => {
+                        if !reply::<OkAck>(ack, Err(error)) {
+                            drop_stalled(&rt, &sub);
+                        }
+                    }
                 }
             }
         },
@@ -70,7 +85,8 @@ pub fn register(rt: &Arc<Realtime>, socket: &SocketRef) {
         answer(&rt, &sub, data).await
     });
     socket.on_fallback(|ack: AckSender| async move {
-        reply::<OkAck>(ack, Err(ApiError::bad_request("unknown event")));
+        // An answer to nonsense; a client too full to take it is not waited for.
+        let _ = reply::<OkAck>(ack, Err(ApiError::bad_request("unknown event")));
     });
 }
 
@@ -92,14 +108,18 @@ where
                 let Some(subscriber) = rt.hub.get(socket.id) else {
                     return;
                 };
-                let outcome = handler(rt, subscriber, data).await;
-                reply(ack, outcome);
+                let outcome = handler(rt.clone(), subscriber.clone(), data).await;
+                if !reply(ack, outcome) {
+                    drop_stalled(&rt, &subscriber);
+                }
             }
         },
     );
 }
 
-fn reply<T: Serialize>(ack: AckSender, outcome: Result<T, ApiError>) {
+/// Sends the acknowledgement; `false` when the socket's buffer is full, so
+/// that it could not be queued (a client that does not read).
+fn reply<T: Serialize>(ack: AckSender, outcome: Result<T, ApiError>) -> bool {
     let sent = match outcome {
         Ok(body) => ack.send(&body),
         Err(error) => ack.send(&ErrorAck {
@@ -107,9 +127,28 @@ fn reply<T: Serialize>(ack: AckSender, outcome: Result<T, ApiError>) {
             error: error.body().error,
         }),
     };
-    if let Err(e) = sent {
-        tracing::debug!(error = %e, "acknowledgement not sent");
+    match sent {
+        Ok(()) => true,
+        Err(SendError::Socket(SocketError::InternalChannelFull)) => false,
+        Err(e) => {
+            tracing::debug!(error = %e, "acknowledgement not sent");
+            true
+        }
     }
+}
+
+/// A socket whose acknowledgement could not even be queued reads nothing:
+/// it is disconnected (its client rejoins with the last seq it saw) rather
+/// than left waiting for an answer that will never come.
+fn drop_stalled(rt: &Arc<Realtime>, sub: &Arc<Subscriber>) {
+    tracing::info!(sid = %sub.socket.id, "socket too full for an acknowledgement: disconnecting");
+    sub.close();
+    let hub = rt.hub.clone();
+    let sub = sub.clone();
+    tokio::spawn(async move {
+        sub.disconnect_when_possible().await;
+        hub.remove(sub.socket.id);
+    });
 }
 
 fn parse<T: DeserializeOwned>(data: Payload) -> Result<T, ApiError> {
@@ -148,13 +187,18 @@ async fn join_job(
     rt.hub.index_job(id, sid);
     let read = async {
         let job = visible_job(rt.hub.store().as_ref(), &sub.caller, id).await?;
-        let events = match after_seq {
-            Some(after) => rt.hub.store().events_after(id, after, REPLAY_LIMIT).await?,
-            None => Vec::new(),
+        let (events, cut) = match after_seq {
+            Some(after) => {
+                let read = rt.hub.store().events_after(id, after, REPLAY_LIMIT).await?;
+                let full = read.len() == REPLAY_LIMIT as usize;
+                let (events, cut) = within_bytes(read, REPLAY_ACK_BYTES);
+                (events, cut || full)
+            }
+            None => (Vec::new(), false),
         };
-        Ok::<_, ApiError>((job, events))
+        Ok::<_, ApiError>((job, events, cut))
     };
-    let (job, events) = match read.await {
+    let (job, events, more) = match read.await {
         Ok(found) => found,
         Err(e) => {
             sub.abort_join(id);
@@ -166,7 +210,6 @@ async fn join_job(
         Some(after) => events.last().map_or(after, |e| e.seq.max(after)),
         None => job.last_seq,
     };
-    let more = events.len() == REPLAY_LIMIT as usize;
     let own = job.owner == sub.user;
     // The ack goes out before any live event of this job (the feed is
     // Joining until `finish_join`), so the client sees replay, then live.
@@ -181,6 +224,23 @@ async fn join_job(
         more,
         replayed: after_seq.is_some(),
     })
+}
+
+/// The first of `events` that fit in `budget` bytes of JSON (at least one),
+/// and whether any were cut.
+fn within_bytes(mut events: Vec<Event>, budget: usize) -> (Vec<Event>, bool) {
+    let mut used = 0;
+    let fit = events
+        .iter()
+        .position(|event| {
+            let bytes = serde_json::to_vec(event).map_or(usize::MAX, |json| json.len());
+            used = usize::saturating_add(used, bytes);
+            used > budget
+        })
+        .map_or(events.len(), |over| over.max(1));
+    let cut = fit < events.len();
+    events.truncate(fit);
+    (events, cut)
 }
 
 struct JoinReply {
@@ -254,4 +314,45 @@ async fn answer(
     limited(sub)?;
     actions::answer(&rt.state, &sub.caller, id, &clarification_id, answer).await?;
     Ok(OkAck { ok: true })
+}
+
+#[cfg(test)]
+mod tests {
+    use jobcast_core::{EventType, JobId, Status, Timestamp};
+
+    use super::*;
+
+    fn event(seq: u64, message: &str) -> Event {
+        Event {
+            job_id: JobId::new(),
+            seq,
+            kind: EventType::Log,
+            status: Status::Running,
+            stage: None,
+            progress: 0.0,
+            message: message.to_owned(),
+            eta_ms: None,
+            data: None,
+            timestamp: Timestamp::now(),
+        }
+    }
+
+    #[test]
+    fn an_ack_holds_what_fits_in_its_bytes_and_at_least_one_event() {
+        let small: Vec<Event> = (1..=100).map(|seq| event(seq, "step")).collect();
+        let ten: usize = small[..10]
+            .iter()
+            .map(|e| serde_json::to_vec(e).expect("json").len())
+            .sum();
+        let (kept, cut) = within_bytes(small.clone(), ten);
+        assert_eq!((kept.len(), cut), (10, true));
+        assert_eq!(kept[..], small[..10]);
+        let (kept, cut) = within_bytes(small.clone(), usize::MAX);
+        assert_eq!((kept.len(), cut), (100, false));
+
+        let huge = vec![event(1, &"x".repeat(100_000)), event(2, "next")];
+        let (kept, cut) = within_bytes(huge, REPLAY_ACK_BYTES);
+        assert_eq!((kept.len(), cut), (1, true), "the first event always goes");
+        assert_eq!(within_bytes(Vec::new(), 0), (Vec::new(), false));
+    }
 }

@@ -432,7 +432,7 @@ impl Subscriber {
         }
     }
 
-    async fn disconnect_when_possible(&self) {
+    pub async fn disconnect_when_possible(&self) {
         for _ in 0..50 {
             match self.socket.clone().disconnect() {
                 Err(SocketError::InternalChannelFull) => {

@@ -26,6 +26,16 @@ command -v python3 >/dev/null || die "python3 is not installed"
 node_major="$(node -p 'process.versions.node.split(".")[0]')"
 [ "$node_major" -ge 20 ] || die "Node $node_major is too old: the Node suite needs Node 20 or newer"
 
+# The chaos test (e2e/node/test/chaos.test.mjs) makes its PostgreSQL database
+# and cuts its connections with psql, and fills the disk with prlimit.
+if ! command -v psql >/dev/null; then
+  command -v apt-get >/dev/null || die "psql is missing and there is no apt-get to install it"
+  echo "installing Debian's postgresql-client (psql not found)"
+  apt-get update -q >/dev/null || die "apt-get update failed"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql-client >/dev/null || die "apt-get install postgresql-client failed"
+fi
+command -v prlimit >/dev/null || die "prlimit (util-linux) is missing: the chaos test needs it"
+
 section "build"
 (cd "$root" && cargo build -p jobcast)
 export JOBCAST_BIN="${CARGO_TARGET_DIR:-$root/target}/debug/jobcast"

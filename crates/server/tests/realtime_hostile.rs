@@ -238,8 +238,12 @@ async fn garbage_frames_get_an_error_or_a_disconnect_and_others_keep_their_event
     }
     // And the server still takes new clients.
     let mut fresh = server.socket(&alice).await;
-    let joined = fresh.join_job(id, Some(0)).await.expect("join");
-    assert_same("a client after the garbage", &joined.events, &stored);
+    let mut joined = fresh.join_job(id, Some(0)).await.expect("join").events;
+    // A replay longer than one acknowledgement goes on as job_updates.
+    if joined.last().is_none_or(|e| !e.status.is_terminal()) {
+        joined.extend(read_to_end(&mut fresh, id, END).await);
+    }
+    assert_same("a client after the garbage", &joined, &stored);
     server.stop().await;
 }
 

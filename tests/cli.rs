@@ -776,7 +776,8 @@ fn watch_reconnects_across_a_server_restart() {
     assert!(notices.contains("connection lost"), "{notices}");
     assert!(notices.contains("reconnected; caught up"), "{notices}");
     // Shown once from the start, the drained attempt handed back (queued
-    // again) and the next one run to the end, never going back within one.
+    // again, without using an attempt: the limit grew from 3 to 4) and the
+    // next one run to the end, never going back within one.
     check_shown(&text, &id, "completed");
     let queued = progress_lines(&text, &id)
         .iter()
@@ -784,10 +785,13 @@ fn watch_reconnects_across_a_server_restart() {
         .count();
     assert_eq!(queued, 2, "the drained attempt was queued again:\n{text}");
     assert!(
-        summary_row(&text, &id).contains("completed  attempt 2 of 3"),
+        summary_row(&text, &id).contains("completed  attempt 2 of 4 (1 handed back)"),
         "{text}"
     );
     assert!(text.contains("1 of 1 completed"), "{text}");
     let job: JobSnapshot = rest_get(&server.base, &token, &format!("/api/jobs/{id}"));
-    assert_eq!((job.status, job.attempt), (Status::Completed, 2));
+    assert_eq!(
+        (job.status, job.attempt, job.max_attempts),
+        (Status::Completed, 2, 4)
+    );
 }

@@ -1,6 +1,7 @@
 //! Black-box restart tests of the `jobcast` binary: jobs and events survive a
 //! `kill -9` and a SIGTERM drain, and every job then finishes with a
-//! contiguous event log.
+//! contiguous event log. A drain hands its jobs back without using their
+//! attempt; a crash uses it.
 
 mod common;
 
@@ -39,9 +40,16 @@ async fn job(http: &reqwest::Client, base: &str, token: &str, id: &str) -> JobSn
         .expect("snapshot")
 }
 
+/// How the server was stopped.
+#[derive(Clone, Copy, PartialEq)]
+enum Stop {
+    Crash,
+    Drain,
+}
+
 /// Waits until two jobs run, stops the server with `stop`, restarts it on the
 /// same data, and checks that every job completes with a contiguous log.
-async fn survives(stop: impl FnOnce(Running)) {
+async fn survives(how: Stop, stop: impl FnOnce(Running)) {
     let dir = tempfile::tempdir().expect("tempdir");
     let http = reqwest::Client::new();
     let server = Running::start(dir.path());
@@ -110,8 +118,20 @@ async fn survives(stop: impl FnOnce(Running)) {
     let rerun = {
         let mut n = 0;
         for id in &ids {
-            if job(&http, &server.base, &alice, id).await.attempt > 1 {
+            let j = job(&http, &server.base, &alice, id).await;
+            if j.attempt > 1 {
                 n += 1;
+                // Created with 3 attempts: a hand-back adds one, a crash none.
+                let limit = match how {
+                    Stop::Drain => 3 + j.attempt - 1,
+                    Stop::Crash => 3,
+                };
+                assert_eq!(
+                    (j.attempt, j.max_attempts),
+                    (2, limit),
+                    "job {id} after a {}",
+                    if how == Stop::Drain { "drain" } else { "crash" }
+                );
             }
         }
         n
@@ -125,12 +145,12 @@ async fn survives(stop: impl FnOnce(Running)) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn jobs_survive_kill_9() {
-    survives(|server| server.kill_9()).await;
+    survives(Stop::Crash, |server| server.kill_9()).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_hands_running_jobs_back_and_exits_cleanly() {
-    survives(|server| {
+    survives(Stop::Drain, |server| {
         let status = server.sigterm();
         assert!(status.success(), "exit status after SIGTERM: {status:?}");
     })

@@ -1,7 +1,8 @@
 //! One job as the CLI sees it while following it: a snapshot rebuilt from its
 //! events, applied strictly in `seq` order. Pure state, no I/O, so the rules
-//! (a duplicate is dropped, a gap is reported, a retry starts a new attempt)
-//! are tested here and the connection code only moves events around.
+//! (a duplicate is dropped, a gap is reported, a retry starts a new attempt,
+//! a hand-back one that uses none) are tested here and the connection code
+//! only moves events around.
 
 use jobcast_core::{Event, EventType, JobSnapshot, Status};
 use serde_json::Value;
@@ -12,6 +13,9 @@ pub struct Followed {
     pub job: JobSnapshot,
     /// The open question, while the job waits for an answer.
     pub question: Option<String>,
+    /// How many of its attempts were handed back by a draining worker
+    /// (`retrying` events with `data.handed_back`): they used no attempt.
+    pub handed_back: u32,
 }
 
 /// What applying one event did.
@@ -43,6 +47,7 @@ impl Followed {
         Followed {
             job,
             question: None,
+            handed_back: 0,
         }
     }
 
@@ -86,7 +91,14 @@ impl Followed {
                     .map(str::to_owned);
             }
             EventType::Retrying => {
-                job.attempt += 1;
+                job.attempt = job.attempt.saturating_add(1);
+                let data = event.data.as_ref();
+                if is_hand_back(data) {
+                    // No attempt used: the limit moves on with the attempt.
+                    self.handed_back += 1;
+                    job.max_attempts = handed_back_limit(data)
+                        .unwrap_or_else(|| job.max_attempts.saturating_add(1));
+                }
                 job.max_attempts = job.max_attempts.max(job.attempt);
                 job.result = None;
                 job.error = None;
@@ -105,6 +117,20 @@ impl Followed {
         }
         Applied::Yes
     }
+}
+
+/// Whether a `retrying` event's data (`{"handed_back": true, "max_attempts":
+/// N}`) says a draining worker handed the attempt back.
+fn is_hand_back(data: Option<&Value>) -> bool {
+    data.and_then(|d| d.get("handed_back")) == Some(&Value::Bool(true))
+}
+
+/// The job's new limit a hand-back carries, if it is a usable count.
+fn handed_back_limit(data: Option<&Value>) -> Option<u32> {
+    data?
+        .get("max_attempts")
+        .and_then(Value::as_u64)
+        .and_then(|n| u32::try_from(n).ok())
 }
 
 #[cfg(test)]
@@ -226,5 +252,77 @@ mod tests {
             done.clone(),
         ));
         assert_eq!(f.job.result, Some(done));
+    }
+
+    /// A job created with 3 attempts and followed from the start.
+    fn fresh_snapshot() -> JobSnapshot {
+        let mut snapshot = snapshot();
+        snapshot.max_attempts = 3;
+        snapshot
+    }
+
+    #[test]
+    fn a_hand_back_is_a_new_attempt_that_uses_none() {
+        let snapshot = fresh_snapshot();
+        let mut f = Followed::from_start(snapshot.clone());
+        let mut seq = 0;
+        let mut next = |kind, status, data| {
+            seq += 1;
+            event(&snapshot, seq, kind, status, data)
+        };
+        for limit in 4..=6 {
+            f.apply(&next(EventType::Started, Status::Running, Value::Null));
+            let back = json!({"handed_back": true, "max_attempts": limit});
+            f.apply(&next(EventType::Retrying, Status::Queued, back));
+        }
+        assert_eq!((f.job.attempt, f.job.max_attempts), (4, 6));
+        assert_eq!(f.handed_back, 3);
+        // A crash uses its attempt.
+        f.apply(&next(EventType::Started, Status::Running, Value::Null));
+        f.apply(&next(EventType::Retrying, Status::Queued, Value::Null));
+        assert_eq!(
+            (f.job.attempt, f.job.max_attempts, f.handed_back),
+            (5, 6, 3)
+        );
+    }
+
+    #[test]
+    fn hostile_hand_back_data_cannot_lower_the_limit_or_overflow() {
+        let snapshot = fresh_snapshot();
+        for (data, max_attempts, handed_back) in [
+            // No limit given: one more than before.
+            (json!({"handed_back": true}), 4, 1),
+            (json!({"handed_back": true, "max_attempts": -1}), 4, 1),
+            (json!({"handed_back": true, "max_attempts": 1e300}), 4, 1),
+            (json!({"handed_back": true, "max_attempts": u64::MAX}), 4, 1),
+            (json!({"handed_back": true, "max_attempts": "9"}), 4, 1),
+            // Never below the attempt it starts.
+            (json!({"handed_back": true, "max_attempts": 0}), 2, 1),
+            // Not a hand-back: an ordinary retry.
+            (json!({"handed_back": "yes", "max_attempts": 9}), 3, 0),
+            (json!([true]), 3, 0),
+            (json!("handed_back"), 3, 0),
+        ] {
+            let mut f = Followed::from_start(snapshot.clone());
+            f.apply(&event(
+                &snapshot,
+                1,
+                EventType::Started,
+                Status::Running,
+                Value::Null,
+            ));
+            f.apply(&event(
+                &snapshot,
+                2,
+                EventType::Retrying,
+                Status::Queued,
+                data.clone(),
+            ));
+            assert_eq!(
+                (f.job.attempt, f.job.max_attempts, f.handed_back),
+                (2, max_attempts, handed_back),
+                "{data}"
+            );
+        }
     }
 }

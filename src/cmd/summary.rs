@@ -14,7 +14,7 @@ pub fn print(jobs: &[&Followed]) {
                 f.job.job_id.to_string(),
                 f.name(),
                 f.job.status.as_str().to_owned(),
-                outcome(&f.job),
+                outcome(f),
             ]
         })
         .collect();
@@ -29,12 +29,13 @@ pub fn print(jobs: &[&Followed]) {
 
 /// How a job ended: `12 sentences` (pdf.sentences), `total EUR 1234.5,
 /// confidence 0.93` (invoice.extract), `code: message` (a failure), else
-/// its attempt count.
-pub fn outcome(job: &JobSnapshot) -> String {
+/// its attempt count (`attempt 2 of 4 (1 handed back)`).
+pub fn outcome(followed: &Followed) -> String {
+    let job = &followed.job;
     if let Some(error) = &job.error {
         return format!("{}: {}", error.code, error.message);
     }
-    let attempts = || format!("attempt {} of {}", job.attempt, job.max_attempts);
+    let attempts = || attempts(job, followed.handed_back);
     let Some(result) = job
         .result
         .as_ref()
@@ -52,6 +53,16 @@ pub fn outcome(job: &JobSnapshot) -> String {
         }
         "invoice.extract" => invoice(result),
         _ => attempts(),
+    }
+}
+
+/// `attempt 2 of 3`, or `attempt 2 of 4 (1 handed back)` for a job a drain
+/// handed back: those attempts were not used, so the limit grew with them.
+fn attempts(job: &JobSnapshot, handed_back: u32) -> String {
+    let count = format!("attempt {} of {}", job.attempt, job.max_attempts);
+    match handed_back {
+        0 => count,
+        n => format!("{count} ({n} handed back)"),
     }
 }
 
@@ -82,7 +93,9 @@ fn invoice(result: &Value) -> String {
 mod tests {
     use serde_json::json;
 
-    use super::invoice;
+    use jobcast_core::JobSnapshot;
+
+    use super::{attempts, invoice};
 
     #[test]
     fn an_invoice_reads_as_its_total_and_confidence() {
@@ -94,5 +107,21 @@ mod tests {
         assert_eq!(invoice(&result), "total EUR 1234.5, confidence 0.93");
         let unsure = json!({"extracted_data": {"total": null}, "requires_review": true});
         assert_eq!(invoice(&unsure), "total ? ?, confidence 0.00, needs review");
+    }
+
+    #[test]
+    fn handed_back_attempts_are_told_apart() {
+        let mut job: JobSnapshot = serde_json::from_value(json!({
+            "job_id": "01JD3000000000000000000000", "room": "job:x", "kind": "demo.steps",
+            "owner": "alice", "filename": null, "status": "completed", "stage": null,
+            "progress": 100.0, "message": "Completed", "eta_ms": null, "attempt": 2,
+            "max_attempts": 3, "options": {}, "result": null, "error": null,
+            "created_at": "2026-11-22T10:00:00.000Z", "started_at": null,
+            "finished_at": null, "last_seq": 9
+        }))
+        .expect("snapshot");
+        assert_eq!(attempts(&job, 0), "attempt 2 of 3");
+        job.max_attempts = 4;
+        assert_eq!(attempts(&job, 1), "attempt 2 of 4 (1 handed back)");
     }
 }

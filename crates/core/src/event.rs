@@ -57,6 +57,9 @@ pub struct EventDraft {
     pub attempt: Option<u32>,
     /// For `retrying`: the earliest time the next attempt may be claimed.
     pub run_after: Option<Timestamp>,
+    /// For `retrying`: the attempt is handed back (its worker drains), not
+    /// used. Set only by [`EventDraft::hand_back`].
+    pub handed_back: bool,
 }
 
 impl EventDraft {
@@ -70,6 +73,21 @@ impl EventDraft {
             data: None,
             attempt: None,
             run_after: None,
+            handed_back: false,
+        }
+    }
+
+    /// Gives `attempt` back to the queue without using it: the job runs
+    /// again as a new attempt and its `max_attempts` grows by one, since a
+    /// drain is not the job's fault. Allowed only from a live attempt; the
+    /// stored `retrying` event says so in its data
+    /// (`{"handed_back": true, "max_attempts": <the new limit>}`).
+    pub fn hand_back(attempt: u32) -> Self {
+        EventDraft {
+            message: Some("Handed back: worker draining".into()),
+            attempt: Some(attempt),
+            handed_back: true,
+            ..EventDraft::new(EventType::Retrying)
         }
     }
 

@@ -59,6 +59,13 @@ pub struct NewJob {
 }
 
 impl JobSnapshot {
+    /// Whether a failure of the current attempt (a crash, a lost lease, a
+    /// transient error) can still be retried. Hand-backs use no attempt:
+    /// they raise `max_attempts` with `attempt`.
+    pub fn has_attempts_left(&self) -> bool {
+        self.attempt < self.max_attempts
+    }
+
     /// The snapshot of a job that has just been created, before its first event.
     pub fn fresh(new: &NewJob, now: Timestamp) -> Self {
         JobSnapshot {

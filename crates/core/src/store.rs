@@ -84,6 +84,14 @@ pub struct LeasedJob {
     pub lease_until: Timestamp,
 }
 
+impl LeasedJob {
+    /// Whether losing this attempt leaves another one (see
+    /// [`crate::JobSnapshot::has_attempts_left`]).
+    pub fn has_attempts_left(&self) -> bool {
+        self.attempt < self.max_attempts
+    }
+}
+
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     /// `"sqlite"` or `"postgres"`, for logs and readiness.

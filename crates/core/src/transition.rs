@@ -5,6 +5,9 @@
 //! - `seq` is the snapshot's `last_seq + 1`: no gaps, no duplicates.
 //! - Terminal states are final; the only way out is an explicit retry of a
 //!   failed or cancelled job, which starts a new attempt.
+//! - A hand-back (a drain) starts a new attempt without using one: the
+//!   job's `max_attempts` grows with its `attempt`. Crashes, lost leases and
+//!   transient errors use theirs.
 //! - Progress is clamped to 0..=100 and never decreases within an attempt.
 //! - `eta_ms` is taken from the draft, or estimated from the progress rate.
 
@@ -96,7 +99,16 @@ pub fn apply(
             }
             next.status = Status::Queued;
             next.attempt = job.attempt + 1;
-            next.max_attempts = job.max_attempts.max(next.attempt);
+            if draft.handed_back {
+                // A drain: only a live attempt can be handed back, and it
+                // is not used, so the limit moves on with the attempt.
+                if !matches!(from, Status::Running | Status::WaitingInput) {
+                    return Err(refuse_if_finished(from).unwrap_or_else(not_allowed));
+                }
+                next.max_attempts = job.max_attempts.saturating_add(1);
+            } else {
+                next.max_attempts = job.max_attempts.max(next.attempt);
+            }
             next.stage = None;
             next.progress = 0.0;
             next.result = None;
@@ -165,6 +177,11 @@ pub fn apply(
         _ => None,
     };
     next.last_seq = job.last_seq + 1;
+    let data = if draft.kind == EventType::Retrying && draft.handed_back {
+        Some(handed_back_data(next.max_attempts))
+    } else {
+        draft.data
+    };
 
     let event = Event {
         job_id: job.job_id,
@@ -175,11 +192,18 @@ pub fn apply(
         progress: next.progress,
         message: next.message.clone(),
         eta_ms: next.eta_ms,
-        data: draft.data,
+        data,
         timestamp: now,
     };
     *job = next;
     Ok(event)
+}
+
+/// The data of a hand-back's `retrying` event: that it is one, and the job's
+/// new `max_attempts`, so a client following events keeps the limit without
+/// reading a snapshot.
+fn handed_back_data(max_attempts: u32) -> serde_json::Value {
+    serde_json::json!({"handed_back": true, "max_attempts": max_attempts})
 }
 
 fn refuse_if_finished(status: Status) -> Option<TransitionError> {
@@ -314,6 +338,79 @@ mod tests {
             ));
         }
         assert_eq!(j, before);
+    }
+
+    #[test]
+    fn a_hand_back_uses_no_attempt_and_says_so() {
+        let mut j = job();
+        for n in 1..=3 {
+            apply(&mut j, EventDraft::new(EventType::Started), at(n)).expect("start");
+            let e = apply(&mut j, EventDraft::hand_back(n as u32), at(n)).expect("hand back");
+            assert_eq!((e.kind, e.status), (EventType::Retrying, Status::Queued));
+            assert_eq!(e.message, "Handed back: worker draining");
+            assert_eq!(
+                e.data,
+                Some(json!({"handed_back": true, "max_attempts": 3 + n}))
+            );
+            assert_eq!((j.attempt, j.max_attempts), (n as u32 + 1, 3 + n as u32));
+            assert!(j.has_attempts_left());
+        }
+        // A crash (an ordinary retry) uses its attempt.
+        apply(&mut j, EventDraft::new(EventType::Started), at(9)).expect("start");
+        let e = apply(&mut j, EventDraft::new(EventType::Retrying), at(9)).expect("retry");
+        assert_eq!(e.data, None);
+        assert_eq!((j.attempt, j.max_attempts), (5, 6));
+    }
+
+    #[test]
+    fn a_job_waiting_for_an_answer_can_be_handed_back() {
+        let mut j = job();
+        apply(&mut j, EventDraft::new(EventType::Started), at(1)).expect("start");
+        apply(&mut j, EventDraft::new(EventType::Clarification), at(2)).expect("ask");
+        apply(&mut j, EventDraft::hand_back(1), at(3)).expect("hand back");
+        assert_eq!(
+            (j.status, j.attempt, j.max_attempts),
+            (Status::Queued, 2, 4)
+        );
+    }
+
+    #[test]
+    fn only_a_live_attempt_can_be_handed_back() {
+        // Queued: nothing runs, nothing to hand back.
+        let mut j = job();
+        let before = j.clone();
+        let err = apply(&mut j, EventDraft::hand_back(1), at(1)).expect_err("queued");
+        assert!(matches!(err, TransitionError::NotAllowed { .. }), "{err:?}");
+        assert_eq!(j, before);
+        // Failed or cancelled: a retry is an explicit one, never a free attempt.
+        for end in [EventType::Failed, EventType::Cancelled] {
+            let mut j = job();
+            apply(&mut j, EventDraft::new(EventType::Started), at(1)).expect("start");
+            let draft = EventDraft::new(end)
+                .data(json!({"code": "x", "message": "y", "stage": null, "retryable": true}));
+            apply(&mut j, draft, at(2)).expect("end");
+            let before = j.clone();
+            let err = apply(&mut j, EventDraft::hand_back(1), at(3)).expect_err("finished");
+            assert!(matches!(err, TransitionError::Finished(_)), "{err:?}");
+            assert_eq!(j, before);
+        }
+        // Another attempt's worker hands back nothing.
+        let mut j = job();
+        apply(&mut j, EventDraft::new(EventType::Started), at(1)).expect("start");
+        let err = apply(&mut j, EventDraft::hand_back(2), at(2)).expect_err("stale");
+        assert!(
+            matches!(err, TransitionError::StaleAttempt { .. }),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn the_limit_cannot_overflow() {
+        let mut j = job();
+        j.max_attempts = u32::MAX;
+        apply(&mut j, EventDraft::new(EventType::Started), at(1)).expect("start");
+        apply(&mut j, EventDraft::hand_back(1), at(2)).expect("hand back");
+        assert_eq!(j.max_attempts, u32::MAX);
     }
 
     #[test]

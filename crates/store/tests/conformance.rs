@@ -54,6 +54,8 @@ conformance!(
     claim::explicit_retry_is_claimable_at_once,
     leases::renew_lease_extends_only_the_current_attempt,
     leases::leased_jobs_with_and_without_expiry,
+    attempts::a_hand_back_uses_no_attempt,
+    attempts::only_a_live_attempt_is_handed_back,
     invoices::saved_invoices_read_back_whole,
     invoices::an_unknown_invoice_is_none,
     invoices::each_save_is_a_new_invoice,

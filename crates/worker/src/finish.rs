@@ -1,5 +1,6 @@
 //! How an attempt ended, turned into the one event that records it:
-//! `completed`, `failed`, `retrying` (with backoff, or handed back on drain),
+//! `completed`, `failed`, `retrying` (with backoff, or handed back on drain
+//! without using the attempt),
 //! or nothing when the attempt is no longer ours to close. The retry decision
 //! comes from the processor's error type and is made here only.
 //! Store errors are retried a few times and logged; this must never panic.
@@ -73,7 +74,7 @@ pub(crate) async fn record(
             Some(failed(code, message, stage, false))
         }
         Outcome::Returned(Err(ProcessError::Transient { code, message })) => {
-            if attempt < job.max_attempts {
+            if job.has_attempts_left() {
                 let delay = retry_delay(
                     attempt,
                     shared.config.backoff_base,
@@ -119,7 +120,7 @@ pub(crate) async fn record(
 }
 
 /// The processor stopped. Nothing to record if the job was cancelled or moved
-/// on; hand it back if this pool is draining.
+/// on; hand it back if this pool is draining (a hand-back uses no attempt).
 async fn after_stop(
     shared: &Shared,
     id: JobId,
@@ -131,7 +132,7 @@ async fn after_stop(
         Ok(current) => current,
         Err(error) if shared.draining.is_cancelled() => {
             tracing::warn!(job_id = %id, %error, "could not read a job before handing it back; trying anyway");
-            return Some(handed_back());
+            return Some(EventDraft::hand_back(attempt));
         }
         Err(error) => {
             tracing::warn!(job_id = %id, %error, "could not read a stopped job; its lease will expire");
@@ -144,7 +145,7 @@ async fn after_stop(
         return None;
     }
     if shared.draining.is_cancelled() {
-        return Some(handed_back());
+        return Some(EventDraft::hand_back(attempt));
     }
     // Still ours and nobody asked it to stop for a reason the store shows.
     let message = if stop.is_cancelled() {
@@ -153,10 +154,6 @@ async fn after_stop(
         "the processor stopped without being asked to"
     };
     Some(failed("internal".into(), message.into(), stage, false))
-}
-
-fn handed_back() -> EventDraft {
-    EventDraft::new(EventType::Retrying).message("Handed back: worker draining")
 }
 
 fn failed(code: String, message: String, stage: Option<String>, retryable: bool) -> EventDraft {

@@ -1,8 +1,10 @@
 //! Jobs whose worker is gone: those a previous process on a private store
 //! left running, and those whose lease expired (a worker elsewhere died).
 //! Each gets a new attempt while attempts remain, else fails as
-//! `worker_lost`. Every write is made on the leased attempt, so a worker that
-//! is alive after all, or another sweeper, cannot be overwritten.
+//! `worker_lost`: a lost worker uses its attempt (only a drain, which hands
+//! its jobs back itself, does not). Every write is made on the leased
+//! attempt, so a worker that is alive after all, or another sweeper, cannot
+//! be overwritten.
 
 use jobcast_core::{
     EventDraft, EventType, Journal, LeasedJob, StoreError, Timestamp, TransitionError,
@@ -52,7 +54,7 @@ pub(crate) async fn recover(
 
 async fn recover_one(journal: &Journal, leased: &LeasedJob, reason: Reason) -> bool {
     let id = leased.job_id;
-    let draft = if leased.attempt < leased.max_attempts {
+    let draft = if leased.has_attempts_left() {
         EventDraft::new(EventType::Retrying).message(reason.retry_message())
     } else {
         let stage = match journal.store().job(id).await {

@@ -6,7 +6,7 @@ import { test } from "node:test";
 
 const js = new URL("../../../crates/server/src/dashboard/assets/js/", import.meta.url);
 const { encodePacket, decodeFrame, decodePacket, backoffMs } = await import(new URL("socket.js", js));
-const { JobState, openQuestion, formatEta } = await import(new URL("jobstate.js", js));
+const { JobState, openQuestion, formatEta, attemptText } = await import(new URL("jobstate.js", js));
 const { parseAnswer } = await import(new URL("board.js", js));
 
 test("packets encode and decode as Socket.IO v5 over Engine.IO v4", () => {
@@ -64,6 +64,48 @@ test("a question opens with its event and closes with the answer, a retry counts
   assert.equal(state.job.error, null);
   assert.equal(openQuestion([event(2, "clarification", { data: question })]), question);
   assert.equal(openQuestion([event(2, "clarification", { data: question }), event(3, "answered")]), null);
+});
+
+test("a hand-back is a new attempt that uses none; a crash uses one", () => {
+  const state = new JobState(snapshot);
+  let seq = 1;
+  for (const limit of [4, 5, 6]) {
+    state.apply(event(++seq, "started"));
+    state.apply(event(++seq, "retrying", { status: "queued", data: { handed_back: true, max_attempts: limit } }));
+  }
+  assert.equal(state.job.attempt, 4);
+  assert.equal(state.job.max_attempts, 6);
+  assert.equal(state.handedBack, 3);
+  assert.equal(attemptText(state), "attempt 4 of 6 (3 handed back)");
+  state.apply(event(++seq, "started"));
+  state.apply(event(++seq, "retrying", { status: "queued" }));
+  assert.deepEqual([state.job.attempt, state.job.max_attempts, state.handedBack], [5, 6, 3]);
+  assert.equal(attemptText(new JobState(snapshot)), "attempt 1 of 3");
+  // Joined late (a reload): earlier hand-backs were not seen, so no count.
+  const late = new JobState({ ...snapshot, status: "running", attempt: 3, max_attempts: 5, last_seq: 9 });
+  late.apply(event(10, "retrying", { status: "queued", data: { handed_back: true, max_attempts: 6 } }));
+  assert.equal(attemptText(late), "attempt 4 of 6 (handed back)");
+});
+
+test("hostile hand-back data cannot lower the limit or make it absurd", () => {
+  const cases = [
+    [{ handed_back: true }, 4, 1],
+    [{ handed_back: true, max_attempts: -1 }, 4, 1],
+    [{ handed_back: true, max_attempts: 1e300 }, 4, 1],
+    [{ handed_back: true, max_attempts: 2.5 }, 4, 1],
+    [{ handed_back: true, max_attempts: "9" }, 4, 1],
+    [{ handed_back: true, max_attempts: 0 }, 2, 1],
+    [{ handed_back: "yes", max_attempts: 9 }, 3, 0],
+    [[true], 3, 0],
+    ["handed_back", 3, 0],
+    [null, 3, 0],
+  ];
+  for (const [data, max, handedBack] of cases) {
+    const state = new JobState(snapshot);
+    state.apply(event(2, "started"));
+    state.apply(event(3, "retrying", { status: "queued", data }));
+    assert.deepEqual([state.job.attempt, state.job.max_attempts, state.handedBack], [2, max, handedBack], JSON.stringify(data));
+  }
 });
 
 test("an older snapshot never overwrites newer events", () => {

@@ -2,6 +2,7 @@
 //! Each case is an `async fn(Arc<dyn Store>)` that knows nothing of the
 //! backend it runs on; `harness` supplies a fresh store.
 
+pub mod attempts;
 pub mod claim;
 pub mod connect;
 pub mod create;

@@ -6,7 +6,7 @@
 // each unfinished job after the last seq it applied, so a restart or a
 // network drop leaves no stale bar and no duplicated row.
 
-import { JobState, formatEta, openQuestion } from "./jobstate.js";
+import { JobState, attemptText, formatEta, openQuestion } from "./jobstate.js";
 
 /** The REST events page size (GET /api/jobs/{id}/events, default limit). */
 const EVENTS_PAGE = 1000;
@@ -254,7 +254,7 @@ export class Board {
     row.querySelector(".job-stage").textContent = job.stage ?? "";
     row.querySelector(".job-message").textContent = job.message ?? "";
     row.querySelector(".job-eta").textContent = state.terminal ? "" : formatEta(job.eta_ms);
-    row.querySelector(".job-attempt").textContent = `attempt ${job.attempt} of ${job.max_attempts}`;
+    row.querySelector(".job-attempt").textContent = attemptText(state);
     // A failure's error, else the last notice (a refused action, a join
     // that failed) until the job's status changes.
     if (entry.notice && entry.notice.status !== job.status) entry.notice = null;

@@ -11,6 +11,11 @@ export class JobState {
     this.lastSeq = snapshot.last_seq ?? 0;
     /** The open clarification: {clarification_id, question, field, suggestion}. */
     this.question = null;
+    /** Attempts handed back by a draining worker, among the events applied. */
+    this.handedBack = 0;
+    /** Whether every event since the job was created was applied (so that
+     * `handedBack` is the job's whole count, not only what the page saw). */
+    this.seenAll = this.lastSeq <= 1;
   }
 
   get id() {
@@ -47,6 +52,11 @@ export class JobState {
         break;
       case "retrying":
         job.attempt = (job.attempt ?? 1) + 1;
+        if (isHandBack(event.data)) {
+          // A drain: no attempt used, the limit moves on with the attempt.
+          this.handedBack += 1;
+          job.max_attempts = handedBackLimit(event.data) ?? (job.max_attempts ?? 1) + 1;
+        }
         job.max_attempts = Math.max(job.max_attempts ?? 1, job.attempt);
         job.error = null;
         job.result = null;
@@ -77,11 +87,38 @@ export class JobState {
    */
   refresh(snapshot) {
     if ((snapshot.last_seq ?? 0) < this.lastSeq) return false;
+    if ((snapshot.last_seq ?? 0) > this.lastSeq) this.seenAll = false;
     this.job = { ...snapshot };
     this.lastSeq = snapshot.last_seq ?? 0;
     if (this.job.status !== "waiting_input") this.question = null;
     return true;
   }
+}
+
+/**
+ * Whether a `retrying` event's data (`{"handed_back": true, "max_attempts":
+ * N}`) says a draining worker handed the attempt back.
+ */
+export function isHandBack(data) {
+  return data !== null && typeof data === "object" && data.handed_back === true;
+}
+
+/** The job's new limit a hand-back carries, if it is a usable count. */
+function handedBackLimit(data) {
+  const n = data.max_attempts;
+  return Number.isSafeInteger(n) && n >= 0 && n <= 0xffffffff ? n : null;
+}
+
+/**
+ * "attempt 2 of 3"; for a job a drain handed back, "attempt 3 of 5 (2 handed
+ * back)", or "attempt 3 of 5 (handed back)" when the page did not see every
+ * hand-back: those attempts were not used, so the limit grew with them.
+ */
+export function attemptText(state) {
+  const job = state.job;
+  const count = `attempt ${job.attempt} of ${job.max_attempts}`;
+  if (state.handedBack === 0) return count;
+  return state.seenAll ? `${count} (${state.handedBack} handed back)` : `${count} (handed back)`;
 }
 
 /** The question still open at the end of `events`, or null. */

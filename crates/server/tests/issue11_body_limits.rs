@@ -95,9 +95,14 @@ struct InProcess {
 
 impl InProcess {
     async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    async fn start_with(edit: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut config = Config::for_data_dir(dir.path());
         config.workers = 1;
+        edit(&mut config);
         let max_upload = config.max_upload_bytes;
         let app = App::build(&config).await.expect("app builds");
         let token = app
@@ -233,6 +238,30 @@ async fn a_huge_multipart_kind_field_is_refused_at_its_cap() {
         read <= head.len() as u64 + 2 * CHUNK as u64,
         "the server read {read} bytes of a field capped at 100 bytes"
     );
+}
+
+/// A guard of the whole-request meter: the create route has no axum body
+/// limit any more, so without the meter a form that never reaches its
+/// boundary (multer holds everything before it) would be read to its end.
+#[tokio::test]
+async fn a_multipart_request_stops_at_its_whole_limit() {
+    let mut server = InProcess::start_with(|config| {
+        config.max_upload_bytes = MIB;
+        config.max_files = 2;
+    })
+    .await;
+    let limit = 2 * MIB + MIB;
+    let (status, code, read) = server
+        .send(
+            "/api/jobs",
+            &multipart_content_type(),
+            None,
+            Counted::new("preamble without a boundary ", 120 * MIB, ""),
+        )
+        .await;
+    println!("120 MiB multipart preamble: {status}, server read {read} bytes (limit {limit})");
+    assert_eq!((status.as_u16(), code.as_str()), (413, "payload_too_large"));
+    assert!(read <= limit + CHUNK as u64, "read {read} bytes");
 }
 
 #[tokio::test]

@@ -39,6 +39,7 @@ const BOUNDARY: &str = "jobcastboundary7MA4YWxkTrZu0gW";
 /// faster than it fills). Counts what was pulled.
 struct Counted {
     head: Option<Bytes>,
+    unit: Bytes,
     filler_left: u64,
     tail: Option<Bytes>,
     pulled: Arc<AtomicU64>,
@@ -50,11 +51,19 @@ impl Counted {
         let pulled = Arc::new(AtomicU64::new(0));
         let body = Counted {
             head: Some(Bytes::copy_from_slice(head.as_bytes())),
+            unit: Bytes::from_static(FILLER),
             filler_left: filler,
             tail: Some(Bytes::copy_from_slice(tail.as_bytes())),
             pulled: pulled.clone(),
             ready: false,
         };
+        (body, pulled)
+    }
+
+    /// `unit`, again and again, for `total` bytes.
+    fn repeating(unit: String, total: u64) -> (Self, Arc<AtomicU64>) {
+        let (mut body, pulled) = Counted::new("", total, "");
+        body.unit = Bytes::from(unit);
         (body, pulled)
     }
 }
@@ -72,9 +81,9 @@ impl Stream for Counted {
         let chunk = if let Some(head) = self.head.take() {
             head
         } else if self.filler_left > 0 {
-            let n = self.filler_left.min(CHUNK as u64);
+            let n = self.filler_left.min(self.unit.len() as u64);
             self.filler_left -= n;
-            Bytes::from_static(&FILLER[..n as usize])
+            self.unit.slice(..n as usize)
         } else if let Some(tail) = self.tail.take() {
             tail
         } else {
@@ -240,9 +249,9 @@ async fn a_huge_multipart_kind_field_is_refused_at_its_cap() {
     );
 }
 
-/// A guard of the whole-request meter: the create route has no axum body
-/// limit any more, so without the meter a form that never reaches its
-/// boundary (multer holds everything before it) would be read to its end.
+/// A guard of the whole-request meter: every part is capped, but a form may
+/// repeat its `options` field without end; the create route has no axum body
+/// limit any more, so without the meter it would be read to its end.
 #[tokio::test]
 async fn a_multipart_request_stops_at_its_whole_limit() {
     let mut server = InProcess::start_with(|config| {
@@ -256,12 +265,49 @@ async fn a_multipart_request_stops_at_its_whole_limit() {
             "/api/jobs",
             &multipart_content_type(),
             None,
-            Counted::new("preamble without a boundary ", 120 * MIB, ""),
+            Counted::repeating(
+                format!("{}{}\r\n", multipart_head("options"), " ".repeat(60 * 1024)),
+                120 * MIB,
+            ),
         )
         .await;
-    println!("120 MiB multipart preamble: {status}, server read {read} bytes (limit {limit})");
+    println!(
+        "120 MiB of repeated options fields: {status}, server read {read} bytes (limit {limit})"
+    );
     assert_eq!((status.as_u16(), code.as_str()), (413, "payload_too_large"));
     assert!(read <= limit + CHUNK as u64, "read {read} bytes");
+}
+
+/// What multer holds while it looks for a boundary or the end of a part's
+/// headers is searched again at every chunk: the preamble and each part's
+/// headers are capped (64 KiB, 16 KiB), well under the request's limit.
+#[tokio::test]
+async fn a_long_preamble_or_part_header_is_refused_at_its_cap() {
+    let mut server = InProcess::start().await;
+    let (status, code, read) = server
+        .send(
+            "/api/jobs",
+            &multipart_content_type(),
+            None,
+            Counted::new("preamble without a boundary ", 16 * MIB, ""),
+        )
+        .await;
+    println!("16 MiB multipart preamble: {status}, server read {read} bytes");
+    assert_eq!((status.as_u16(), code.as_str()), (413, "payload_too_large"));
+    assert!(read <= 64 * 1024 + 2 * CHUNK as u64, "read {read} bytes");
+
+    let head = format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"kind\"; x=\"");
+    let (status, code, read) = server
+        .send(
+            "/api/jobs",
+            &multipart_content_type(),
+            None,
+            Counted::new(&head, 16 * MIB, "\"\r\n\r\ndemo.steps"),
+        )
+        .await;
+    println!("16 MiB part header: {status}, server read {read} bytes");
+    assert_eq!((status.as_u16(), code.as_str()), (413, "payload_too_large"));
+    assert!(read <= 16 * 1024 + 2 * CHUNK as u64, "read {read} bytes");
 }
 
 #[tokio::test]

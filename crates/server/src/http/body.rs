@@ -9,7 +9,6 @@
 //! HTTP/1.1 client still sending sees the 413 rather than a reset connection.
 
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -34,6 +33,10 @@ pub const MULTIPART_FRAMING: u64 = 1024 * 1024;
 pub const MAX_KIND_FIELD: u64 = 100;
 /// Cap of the multipart `options` field.
 pub const MAX_OPTIONS_FIELD: u64 = 64 * 1024;
+/// Most bytes before a multipart body's first boundary.
+pub const MAX_PREAMBLE: u64 = 64 * 1024;
+/// Most bytes of one multipart part's headers.
+pub const MAX_PART_HEADERS: u64 = 16 * 1024;
 /// A declared length is believed for the first allocation up to this.
 const PREALLOCATE_AT_MOST: u64 = 1024 * 1024;
 /// How long a refused body is drained for, at most.
@@ -66,10 +69,8 @@ impl CreateLimits {
 }
 
 /// The 413 of a body over `limit`.
-pub fn too_large(limit: u64) -> ApiError {
-    ApiError::too_large(format!(
-        "the request body is larger than the limit of {limit} bytes"
-    ))
+fn too_large(limit: u64) -> ApiError {
+    ApiError::too_large(OverLimit::Body(limit).to_string())
 }
 
 /// The declared `Content-Length`, if there is a readable one.
@@ -144,39 +145,51 @@ where
     });
 }
 
-/// Counts the bytes of a whole request body and fails the body once they
-/// pass the limit; tells afterwards whether that is why it failed.
+/// Counts the bytes of a whole multipart body and fails the body once they
+/// pass the limit, or once its preamble or a part's headers pass their caps
+/// (a multipart parser holds those whole while it looks for their end);
+/// tells afterwards whether that is why it failed.
 #[derive(Debug, Clone)]
 pub struct Meter {
     limit: u64,
-    exceeded: Arc<AtomicBool>,
+    refusal: Arc<std::sync::OnceLock<OverLimit>>,
 }
 
-#[derive(Debug, thiserror::Error)]
-#[error("the request body is larger than the limit of {limit} bytes")]
-pub struct OverLimit {
-    limit: u64,
+/// Why a metered body was cut.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OverLimit {
+    #[error("the request body is larger than the limit of {0} bytes")]
+    Body(u64),
+    #[error(
+        "the multipart preamble (before the first boundary) is longer than {MAX_PREAMBLE} bytes"
+    )]
+    Preamble,
+    #[error("the headers of a multipart part are longer than {MAX_PART_HEADERS} bytes")]
+    PartHeaders,
 }
 
 impl Meter {
-    /// `body`, failing once more than `limit` bytes have come through.
-    pub fn wrap(body: Body, limit: u64) -> (Body, Meter) {
+    /// `body`, failing once more than `limit` bytes have come through, or
+    /// (when the `content_type` names a boundary) once the framing is too
+    /// long.
+    pub fn wrap(body: Body, limit: u64, content_type: &str) -> (Body, Meter) {
         let meter = Meter {
             limit,
-            exceeded: Arc::new(AtomicBool::new(false)),
+            refusal: Arc::new(std::sync::OnceLock::new()),
         };
         let metered = Metered {
             inner: body.into_data_stream(),
             seen: 0,
+            framing: boundary(content_type).map(|b| Framing::new(&b)),
             meter: meter.clone(),
             done: false,
         };
         (Body::from_stream(metered), meter)
     }
 
-    /// Whether the body passed its limit.
-    pub fn exceeded(&self) -> bool {
-        self.exceeded.load(Ordering::Relaxed)
+    /// Why the body was cut, if it was.
+    pub fn refusal(&self) -> Option<&OverLimit> {
+        self.refusal.get()
     }
 
     pub fn limit(&self) -> u64 {
@@ -184,11 +197,107 @@ impl Meter {
     }
 }
 
+/// The boundary parameter of a multipart content type.
+fn boundary(content_type: &str) -> Option<String> {
+    let start = content_type.to_ascii_lowercase().find("boundary=")? + "boundary=".len();
+    let value = content_type.get(start..)?.split(';').next()?.trim();
+    let value = value.trim_matches('"');
+    (!value.is_empty()).then(|| value.to_string())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    Preamble,
+    Headers,
+    Data,
+}
+
+/// Follows a multipart body's framing: the bytes before the first boundary
+/// and between a boundary and the end of its part's headers are counted.
+struct Framing {
+    first: Vec<u8>,
+    delimiter: Vec<u8>,
+    stage: Stage,
+    seen: u64,
+    carry: Vec<u8>,
+}
+
+impl Framing {
+    fn new(boundary: &str) -> Self {
+        Framing {
+            first: format!("--{boundary}").into_bytes(),
+            delimiter: format!("\r\n--{boundary}").into_bytes(),
+            stage: Stage::Preamble,
+            seen: 0,
+            carry: Vec::new(),
+        }
+    }
+
+    /// Takes the next chunk; `Err` when a capped stage runs too long.
+    fn feed(&mut self, chunk: &[u8]) -> Result<(), OverLimit> {
+        let mut data = std::mem::take(&mut self.carry);
+        data.extend_from_slice(chunk);
+        let mut at = 0;
+        loop {
+            let (pattern, cap, next, refusal): (&[u8], u64, Stage, OverLimit) = match self.stage {
+                Stage::Preamble => (
+                    &self.first,
+                    MAX_PREAMBLE,
+                    Stage::Headers,
+                    OverLimit::Preamble,
+                ),
+                Stage::Headers => (
+                    b"\r\n\r\n",
+                    MAX_PART_HEADERS,
+                    Stage::Data,
+                    OverLimit::PartHeaders,
+                ),
+                Stage::Data => (
+                    &self.delimiter,
+                    u64::MAX,
+                    Stage::Headers,
+                    OverLimit::Body(0),
+                ),
+            };
+            let rest = &data[at..];
+            match memchr::memmem::find(rest, pattern) {
+                Some(i) => {
+                    if self.seen.saturating_add(i as u64) > cap {
+                        return Err(refusal);
+                    }
+                    at += i + pattern.len();
+                    self.seen = 0;
+                    self.stage = next;
+                }
+                None => {
+                    // Keep what could be the start of the pattern.
+                    let keep = rest.len().min(pattern.len() - 1);
+                    self.seen = self.seen.saturating_add((rest.len() - keep) as u64);
+                    if self.seen > cap {
+                        return Err(refusal);
+                    }
+                    self.carry = rest[rest.len() - keep..].to_vec();
+                    return Ok(());
+                }
+            }
+        }
+    }
+}
+
 struct Metered {
     inner: axum::body::BodyDataStream,
     seen: u64,
+    framing: Option<Framing>,
     meter: Meter,
     done: bool,
+}
+
+impl Metered {
+    fn refuse(&mut self, why: OverLimit) -> Poll<Option<Result<Bytes, axum::BoxError>>> {
+        self.done = true;
+        let why = self.meter.refusal.get_or_init(|| why).clone();
+        Poll::Ready(Some(Err(Box::new(why))))
+    }
 }
 
 impl Stream for Metered {
@@ -202,10 +311,13 @@ impl Stream for Metered {
             Poll::Ready(Some(Ok(chunk))) => {
                 self.seen = self.seen.saturating_add(chunk.len() as u64);
                 if self.seen > self.meter.limit {
-                    self.done = true;
-                    self.meter.exceeded.store(true, Ordering::Relaxed);
                     let limit = self.meter.limit;
-                    return Poll::Ready(Some(Err(Box::new(OverLimit { limit }))));
+                    return self.refuse(OverLimit::Body(limit));
+                }
+                if let Some(framing) = self.framing.as_mut() {
+                    if let Err(why) = framing.feed(&chunk) {
+                        return self.refuse(why);
+                    }
                 }
                 Poll::Ready(Some(Ok(chunk)))
             }
@@ -278,16 +390,66 @@ mod tests {
     #[tokio::test]
     async fn the_meter_fails_the_body_past_its_limit() {
         let body = Body::from_stream(chunks(&[10, 10, 10]));
-        let (body, meter) = Meter::wrap(body, 15);
+        let (body, meter) = Meter::wrap(body, 15, "multipart/form-data");
         let read = axum::body::to_bytes(body, usize::MAX).await;
         assert!(read.is_err());
-        assert!(meter.exceeded());
+        assert_eq!(meter.refusal(), Some(&OverLimit::Body(15)));
 
         let body = Body::from_stream(chunks(&[10, 5]));
-        let (body, meter) = Meter::wrap(body, 15);
+        let (body, meter) = Meter::wrap(body, 15, "multipart/form-data");
         let read = axum::body::to_bytes(body, usize::MAX).await;
         assert_eq!(read.map(|b| b.len()).ok(), Some(15));
-        assert!(!meter.exceeded());
+        assert_eq!(meter.refusal(), None);
+    }
+
+    fn feed_in_pieces(framing: &mut Framing, bytes: &[u8], piece: usize) -> Result<(), OverLimit> {
+        bytes.chunks(piece).try_for_each(|c| framing.feed(c))
+    }
+
+    #[test]
+    fn framing_follows_boundaries_split_across_chunks() {
+        let form =
+            "--XyZ\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\ndemo\r\n--XyZ\r\n\
+                    Content-Disposition: form-data; name=\"file\"\r\n\r\n";
+        for piece in [1, 2, 3, 7, 1000] {
+            let mut framing = Framing::new("XyZ");
+            assert_eq!(feed_in_pieces(&mut framing, form.as_bytes(), piece), Ok(()));
+            assert_eq!(framing.stage, Stage::Data, "pieces of {piece}");
+            // File data is not capped.
+            let file = vec![b'x'; 3 * MAX_PART_HEADERS as usize];
+            assert_eq!(feed_in_pieces(&mut framing, &file, 4096), Ok(()));
+        }
+        assert_eq!(
+            boundary("multipart/form-data; boundary=\"XyZ\"; x=1").as_deref(),
+            Some("XyZ")
+        );
+        assert_eq!(boundary("multipart/form-data"), None);
+    }
+
+    #[test]
+    fn framing_caps_the_preamble_and_part_headers() {
+        let mut framing = Framing::new("XyZ");
+        // Refused once past the cap by more than a boundary's length (the
+        // last bytes might begin the boundary).
+        let preamble = vec![b'p'; MAX_PREAMBLE as usize + 6];
+        assert_eq!(
+            feed_in_pieces(&mut framing, &preamble, 1000),
+            Err(OverLimit::Preamble)
+        );
+
+        let mut framing = Framing::new("XyZ");
+        let mut form = b"--XyZ\r\nX-Long: ".to_vec();
+        form.resize(MAX_PART_HEADERS as usize + 100, b'h');
+        assert_eq!(
+            feed_in_pieces(&mut framing, &form, 1000),
+            Err(OverLimit::PartHeaders)
+        );
+
+        // Exactly at the cap is fine.
+        let mut framing = Framing::new("XyZ");
+        let mut form = vec![b'p'; MAX_PREAMBLE as usize];
+        form.extend_from_slice(b"--XyZ\r\n\r\n");
+        assert_eq!(feed_in_pieces(&mut framing, &form, 999), Ok(()));
     }
 
     #[test]

@@ -48,7 +48,13 @@ pub async fn create(
     let (kind, options, inputs) = if content_type.starts_with("multipart/form-data") {
         let request = refuse_declared(request, limits.multipart, limits.drain())?;
         let (parts, raw) = request.into_parts();
-        let (metered, meter) = Meter::wrap(raw, limits.multipart);
+        // The boundary is case-sensitive: read it from the header as sent.
+        let sent_type = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let (metered, meter) = Meter::wrap(raw, limits.multipart, sent_type);
         let multipart = Multipart::from_request(Request::from_parts(parts, metered), &state)
             .await
             .map_err(|e| ApiError::bad_request(format!("bad multipart body: {}", e.body_text())))?;
@@ -311,8 +317,8 @@ fn drain_multipart(mut multipart: Multipart) {
 }
 
 fn multipart_error(meter: &Meter, e: MultipartError) -> ApiError {
-    if meter.exceeded() {
-        body::too_large(meter.limit())
+    if let Some(why) = meter.refusal() {
+        ApiError::too_large(why.to_string())
     } else if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::too_large("request body too large")
     } else {

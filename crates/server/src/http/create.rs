@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use axum::extract::multipart::MultipartError;
 use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use jobcast_core::wire::{CreatedJobs, SocketHint};
@@ -13,12 +14,12 @@ use serde_json::Value;
 
 use crate::error::ApiError;
 use crate::fetch::FetchError;
+use crate::http::body::{self, Capped, CreateLimits, Meter};
 use crate::http::extract::{Caller, Json};
 use crate::http::intake::{self, Upload};
 use crate::state::AppState;
 
 const MAX_KIND_CHARS: usize = 100;
-const MAX_OPTIONS_BYTES: usize = 64 * 1024;
 const MAX_IDEMPOTENCY_KEY_CHARS: usize = 200;
 
 #[derive(Debug, Deserialize)]
@@ -43,13 +44,24 @@ pub async fn create(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_ascii_lowercase();
+    let limits = CreateLimits::new(state.limits.max_upload_bytes, state.limits.max_files);
     let (kind, options, inputs) = if content_type.starts_with("multipart/form-data") {
-        let multipart = Multipart::from_request(request, &state)
+        let request = refuse_declared(request, limits.multipart, limits.drain())?;
+        let (parts, raw) = request.into_parts();
+        // The boundary is case-sensitive: read it from the header as sent.
+        let sent_type = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let (metered, meter) = Meter::wrap(raw, limits.multipart, sent_type);
+        let multipart = Multipart::from_request(Request::from_parts(parts, metered), &state)
             .await
             .map_err(|e| ApiError::bad_request(format!("bad multipart body: {}", e.body_text())))?;
-        from_multipart(&state, multipart).await?
+        from_multipart(&state, multipart, meter).await?
     } else if content_type.starts_with("application/json") {
-        let Json(body) = Json::<CreateFromJson>::from_request(request, &state).await?;
+        let request = refuse_declared(request, limits.json, limits.drain())?;
+        let body = read_json(request, limits).await?;
         from_json(&state, body).await?
     } else {
         return Err(ApiError::unsupported(
@@ -79,6 +91,42 @@ pub async fn create(
             socket: SocketHint::default(),
         }),
     ))
+}
+
+/// `request`, unless it declares a body over `limit`: then a 413 at once,
+/// and the body (up to `drain` bytes) read and dropped in the background.
+fn refuse_declared(request: Request, limit: u64, drain: u64) -> Result<Request, ApiError> {
+    match body::check_declared(request.headers(), limit) {
+        Ok(()) => Ok(request),
+        Err(e) => {
+            body::drain_later(request.into_body().into_data_stream(), drain);
+            Err(e)
+        }
+    }
+}
+
+/// A JSON create body, read within `limits.json`; the bytes are dropped
+/// once parsed.
+async fn read_json(request: Request, limits: CreateLimits) -> Result<CreateFromJson, ApiError> {
+    let declared = body::declared_length(request.headers());
+    let mut stream = request.into_body().into_data_stream();
+    let bytes = match body::read_capped(&mut stream, limits.json, declared).await {
+        Ok(bytes) => bytes,
+        Err(Capped::TooLarge) => {
+            body::drain_later(stream, limits.drain());
+            return Err(ApiError::too_large(format!(
+                "the JSON body is larger than the limit of {} bytes; send large files as multipart",
+                limits.json
+            )));
+        }
+        Err(Capped::Failed(e)) => {
+            return Err(ApiError::bad_request(format!(
+                "could not read the body: {e}"
+            )))
+        }
+    };
+    serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::bad_request(format!("malformed JSON: {e}")))
 }
 
 fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
@@ -148,7 +196,11 @@ fn fetch_error(e: FetchError) -> ApiError {
     }
 }
 
-async fn from_multipart(state: &AppState, mut multipart: Multipart) -> Result<Admitted, ApiError> {
+async fn from_multipart(
+    state: &AppState,
+    mut multipart: Multipart,
+    meter: Meter,
+) -> Result<Admitted, ApiError> {
     let max_bytes = state.limits.max_upload_bytes;
     let max_files = state.limits.max_files;
     let mut kind: Option<String> = None;
@@ -156,7 +208,8 @@ async fn from_multipart(state: &AppState, mut multipart: Multipart) -> Result<Ad
     let mut uploads: Vec<Upload> = Vec::new();
 
     let outcome: Result<(), ApiError> = async {
-        while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
+        let failed = |e: MultipartError| multipart_error(&meter, e);
+        while let Some(mut field) = multipart.next_field().await.map_err(failed)? {
             let name = field.name().unwrap_or_default().to_string();
             match name.as_str() {
                 "file" | "files" | "file[]" | "files[]" => {
@@ -170,18 +223,20 @@ async fn from_multipart(state: &AppState, mut multipart: Multipart) -> Result<Ad
                         Some(name) => format!("file {name:?}"),
                         None => format!("file #{}", uploads.len() + 1),
                     };
-                    let mut bytes = Vec::new();
-                    while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
-                        if (bytes.len() + chunk.len()) as u64 > max_bytes {
-                            return Err(intake::too_large(&label, max_bytes));
-                        }
-                        bytes.extend_from_slice(&chunk);
-                    }
+                    let bytes = match body::read_capped(&mut field, max_bytes, None).await {
+                        Ok(bytes) => bytes,
+                        Err(Capped::TooLarge) => return Err(intake::too_large(&label, max_bytes)),
+                        Err(Capped::Failed(e)) => return Err(failed(e)),
+                    };
                     uploads.push(Upload { filename, bytes });
                 }
-                "kind" => kind = Some(small_text(field, "kind", MAX_KIND_CHARS).await?),
+                "kind" => {
+                    kind = Some(small_text(&mut field, "kind", body::MAX_KIND_FIELD, failed).await?)
+                }
                 "options" => {
-                    options_text = Some(small_text(field, "options", MAX_OPTIONS_BYTES).await?)
+                    options_text = Some(
+                        small_text(&mut field, "options", body::MAX_OPTIONS_FIELD, failed).await?,
+                    )
                 }
                 other => {
                     let shown: String = other.chars().take(50).collect();
@@ -195,11 +250,10 @@ async fn from_multipart(state: &AppState, mut multipart: Multipart) -> Result<Ad
     }
     .await;
     if let Err(e) = outcome {
-        // Read what is left (bounded by the body limit) so that the client,
-        // still sending, sees our answer rather than a reset connection.
-        while let Ok(Some(mut field)) = multipart.next_field().await {
-            while let Ok(Some(_)) = field.chunk().await {}
-        }
+        // Answer now; read what is left (bounded by the meter and in time) in
+        // the background, so that a client still sending sees the answer
+        // rather than a reset connection.
+        drain_multipart(multipart);
         return Err(e);
     }
 
@@ -230,23 +284,42 @@ async fn from_multipart(state: &AppState, mut multipart: Multipart) -> Result<Ad
 }
 
 async fn small_text(
-    field: axum::extract::multipart::Field<'_>,
+    field: &mut axum::extract::multipart::Field<'_>,
     name: &str,
-    max: usize,
+    max: u64,
+    failed: impl Fn(MultipartError) -> ApiError,
 ) -> Result<String, ApiError> {
-    let bytes = field.bytes().await.map_err(multipart_error)?;
-    if bytes.len() > max {
-        return Err(ApiError::bad_request(format!(
-            "form field {name:?} is longer than {max} bytes"
-        )));
-    }
-    String::from_utf8(bytes.to_vec())
+    let bytes = match body::read_capped(field, max, None).await {
+        Ok(bytes) => bytes,
+        Err(Capped::TooLarge) => {
+            return Err(ApiError::too_large(format!(
+                "form field {name:?} is longer than {max} bytes"
+            )))
+        }
+        Err(Capped::Failed(e)) => return Err(failed(e)),
+    };
+    String::from_utf8(bytes)
         .map(|s| s.trim().to_string())
         .map_err(|_| ApiError::bad_request(format!("form field {name:?} is not UTF-8 text")))
 }
 
-fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
-    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+/// Reads and drops the rest of a refused form in the background, within the
+/// meter's limit and `body::drain_later`'s time.
+fn drain_multipart(mut multipart: Multipart) {
+    tokio::spawn(async move {
+        let drain = async {
+            while let Ok(Some(mut field)) = multipart.next_field().await {
+                while let Ok(Some(_)) = field.chunk().await {}
+            }
+        };
+        let _ = tokio::time::timeout(body::DRAIN_TIME, drain).await;
+    });
+}
+
+fn multipart_error(meter: &Meter, e: MultipartError) -> ApiError {
+    if let Some(why) = meter.refusal() {
+        ApiError::too_large(why.to_string())
+    } else if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::too_large("request body too large")
     } else {
         ApiError::bad_request(format!("bad multipart body: {}", e.body_text()))

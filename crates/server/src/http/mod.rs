@@ -1,6 +1,7 @@
 //! The REST API's routes. One file per resource; shared extractors in
 //! `extract`, input admission in `intake`.
 
+pub mod body;
 pub mod create;
 pub mod dev_sign_in;
 pub mod extract;
@@ -12,28 +13,21 @@ pub mod kinds;
 pub mod stream;
 
 use axum::extract::DefaultBodyLimit;
+use axum::middleware;
 use axum::routing::{get, post};
 use axum::Router;
 
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// Body limit of the JSON routes other than job creation.
-const SMALL_BODY: usize = 256 * 1024;
-
 pub fn router(state: AppState) -> Router {
-    let limits = state.limits;
-    // A whole batch at the per-file limit, plus room for the form's framing.
-    let upload_limit = (limits.max_upload_bytes as usize)
-        .saturating_mul(limits.max_files)
-        .saturating_add(1024 * 1024);
+    // Every route but job creation takes at most a small JSON body: a
+    // declared length over it is refused before reading, and the body is
+    // cut at it while it streams. Job creation sets its own limits, per form
+    // (`body::CreateLimits`), as it reads.
+    let small = usize::try_from(body::SMALL_BODY).unwrap_or(usize::MAX);
     let api = Router::new()
-        .route(
-            "/jobs",
-            post(create::create)
-                .layer(DefaultBodyLimit::max(upload_limit))
-                .get(jobs::list),
-        )
+        .route("/jobs", get(jobs::list))
         .route("/jobs/{id}", get(jobs::get))
         .route("/jobs/{id}/events", get(jobs::events))
         .route("/jobs/{id}/cancel", post(jobs::cancel))
@@ -46,8 +40,13 @@ pub fn router(state: AppState) -> Router {
             "/dev/sign-in",
             get(dev_sign_in::offer).post(dev_sign_in::sign_in),
         )
+        .route_layer(middleware::from_fn(body::small_declared))
+        .route(
+            "/jobs",
+            post(create::create).layer(DefaultBodyLimit::disable()),
+        )
         .fallback(not_found)
-        .layer(DefaultBodyLimit::max(SMALL_BODY));
+        .layer(DefaultBodyLimit::max(small));
     Router::new()
         .nest("/api", api)
         .merge(crate::dashboard::router())

@@ -462,12 +462,43 @@ fn bad_jwt_keys_are_refused_without_showing_them() {
     );
 }
 
+/// Issue 11, failure 12: a 12-byte secret was accepted with a warning.
 #[test]
-fn short_secrets_are_a_warning() {
-    let loaded = load_env(&[("JOBCAST_JWT_SECRET", "hunter2")]).expect("valid");
-    assert_eq!(loaded.warnings.len(), 1);
-    assert!(loaded.warnings[0].contains("shorter than 32 bytes"));
-    assert!(!loaded.warnings[0].contains("hunter2"));
+fn issue_11_a_jwt_secret_under_32_bytes_is_refused() {
+    for short in ["hunter2hunte", "0123456789abcdef0123456789abcde"] {
+        let errors = match load_env(&[("JOBCAST_JWT_SECRET", short)]) {
+            Ok(loaded) => panic!(
+                "a {}-byte secret was accepted (warnings: {:?})",
+                short.len(),
+                loaded.warnings
+            ),
+            Err(errors) => errors.to_string(),
+        };
+        assert!(
+            errors.starts_with(&format!(
+                "JOBCAST_JWT_SECRET: is {} bytes long; at least 32 are needed",
+                short.len()
+            )),
+            "{errors}"
+        );
+        assert!(!errors.contains(short), "the secret is shown: {errors}");
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = write(
+        dir.path(),
+        "jobcast.toml",
+        "jwt_secret = \"twelve bytes\"\n",
+    );
+    let errors = Config::load(ConfigSources {
+        file: Some(file),
+        ..ConfigSources::default()
+    })
+    .expect_err("a short secret in the file");
+    assert!(errors.to_string().contains("is 12 bytes long"), "{errors}");
+
+    let loaded = load_env(&[("JOBCAST_JWT_SECRET", "0123456789abcdef0123456789abcdef")])
+        .expect("32 bytes are enough");
+    assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
     let errors = Config::load(ConfigSources {
         flags: RawConfig {
             jwt_secret: Some(Secret::new("   ")),

@@ -15,10 +15,7 @@ use std::time::Duration;
 use super::problem::{ConfigErrors, ConfigProblem, Origin};
 use super::raw::{quote, RawConfig, KEYS};
 use super::{default_database_url, defaults, Config, ConfigSources, JwtConfig, LlmConfig, Loaded};
-use super::{ParseConfig, PublicKeyAlgorithm, RealtimeConfig, Secret};
-
-/// A JWT secret shorter than this is accepted with a warning.
-const MIN_SECRET_BYTES: usize = 32;
+use super::{ParseConfig, PublicKeyAlgorithm, RealtimeConfig, Secret, MIN_JWT_SECRET_BYTES};
 
 pub(super) fn load(sources: ConfigSources) -> Result<Loaded, ConfigErrors> {
     let ConfigSources { file, env, flags } = sources;
@@ -88,11 +85,6 @@ impl Check<'_> {
     fn invalid(&mut self, key: &str, message: impl Into<String>) {
         let setting = self.name(key);
         self.problems.push(ConfigProblem::invalid(setting, message));
-    }
-
-    fn warn(&mut self, key: &str, message: impl Into<String>) {
-        let setting = self.name(key);
-        self.problems.push(ConfigProblem::warning(setting, message));
     }
 
     /// A number that must be at least 1.
@@ -378,11 +370,8 @@ impl Check<'_> {
             (Some(secret), None) => {
                 if secret.expose().trim().is_empty() {
                     self.invalid("jwt_secret", "must not be empty");
-                } else if secret.expose().len() < MIN_SECRET_BYTES {
-                    self.warn(
-                        "jwt_secret",
-                        format!("is shorter than {MIN_SECRET_BYTES} bytes; a longer random secret is much harder to guess"),
-                    );
+                } else if secret.expose().len() < MIN_JWT_SECRET_BYTES {
+                    self.invalid("jwt_secret", short_secret(secret.expose().len()));
                 }
                 if let Some(JwtAlgorithm::Public(algorithm)) = algorithm {
                     self.invalid(
@@ -625,4 +614,12 @@ fn normalize_origin(text: &str) -> Result<String, String> {
         return Err("an origin is scheme, host and port only, without a path".to_owned());
     }
     Ok(parsed.origin().ascii_serialization())
+}
+
+/// Why a configured HS256 secret of `len` bytes is refused (never the
+/// secret itself).
+pub(crate) fn short_secret(len: usize) -> String {
+    format!(
+        "is {len} bytes long; at least {MIN_JWT_SECRET_BYTES} are needed (make one with `openssl rand -hex 32`)"
+    )
 }

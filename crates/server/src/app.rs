@@ -58,6 +58,7 @@ impl App {
     pub async fn build(config: &Config) -> Result<App, AppError> {
         let settings = jobcast_processors::ProcessorSettings {
             llm: jobcast_processors::LlmSettings {
+                provider: config.llm.provider,
                 base_url: config.llm.base_url.clone(),
                 api_key: config.llm.api_key.as_ref().map(|k| k.expose().to_string()),
                 model: config.llm.model.clone(),

@@ -108,9 +108,12 @@ impl fmt::Display for PublicKeyAlgorithm {
     }
 }
 
-/// Where the `invoice.extract` processor finds an OpenAI-compatible model.
+/// Where the `invoice.extract` processor finds its LLM. The key and base URL
+/// belong to `provider`, the one provider jobs may choose; without a
+/// provider there is no LLM (and no key or base URL may be set).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LlmConfig {
+    pub provider: Option<jobcast_processors::llm::LlmProvider>,
     pub base_url: Option<String>,
     pub api_key: Option<Secret>,
     pub model: Option<String>,

@@ -171,7 +171,7 @@ pub trait Processor: Send + Sync + 'static {
         Ok(())
     }
     /// Its options, described for forms and `GET /api/kinds`.
-    fn options(&self) -> &'static [OptionSpec] {
+    fn options(&self) -> &[OptionSpec] {
         &[]
     }
     async fn run(&self, ctx: JobContext) -> Result<Value, ProcessError>;

@@ -22,11 +22,14 @@ use std::time::Duration;
 
 use jobcast_core::Processors;
 
-/// Where an LLM-backed kind finds its model: `JOBCAST_LLM_*`. A job chooses
-/// the provider (`model_provider`); the address and key only ever come from
-/// here, never from a job's options.
+/// Where an LLM-backed kind finds its model: `JOBCAST_LLM_*`. The address
+/// and key only ever come from here, never from a job's options, and they
+/// belong to one `provider`: a job may choose that provider
+/// (`model_provider`) and no other, so a key is never sent to a host it was
+/// not configured for. No provider: no LLM.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct LlmSettings {
+    pub provider: Option<llm::LlmProvider>,
     pub base_url: Option<String>,
     pub api_key: Option<String>,
     pub model: Option<String>,
@@ -35,6 +38,7 @@ pub struct LlmSettings {
 impl std::fmt::Debug for LlmSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LlmSettings")
+            .field("provider", &self.provider)
             .field("base_url", &self.base_url)
             .field("api_key", &self.api_key.as_ref().map(|_| "***"))
             .field("model", &self.model)

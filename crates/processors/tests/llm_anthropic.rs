@@ -47,7 +47,12 @@ fn anthropic_sse(pieces: &[String], stop_reason: &str) -> String {
 }
 
 async fn ask(server: &Server) -> Result<Value, LlmError> {
-    let settings = settings(Some(&server.base), Some(KEY), Some("claude-test"));
+    let settings = settings(
+        "anthropic",
+        Some(&server.base),
+        Some(KEY),
+        Some("claude-test"),
+    );
     let model = model_for("anthropic", &settings, TIMEOUT).expect("model");
     let (progress, _) = watch_progress();
     model.complete_json(&request(), &progress).await
@@ -57,7 +62,7 @@ async fn ask(server: &Server) -> Result<Value, LlmError> {
 async fn a_streamed_answer_is_parsed_with_rising_progress() {
     let pieces = pieces(&invoice());
     let server = serve(Reply::sse(&anthropic_sse(&pieces, "end_turn"), 7)).await;
-    let settings = settings(Some(&server.base), Some(KEY), None);
+    let settings = settings("anthropic", Some(&server.base), Some(KEY), None);
     let model = model_for("anthropic", &settings, TIMEOUT).expect("model");
     let (progress, seen) = watch_progress();
     let value = model
@@ -110,7 +115,12 @@ async fn a_base_url_given_with_v1_is_not_doubled() {
         50,
     ))
     .await;
-    let settings = settings(Some(&format!("{}/v1/", server.base)), Some(KEY), None);
+    let settings = settings(
+        "anthropic",
+        Some(&format!("{}/v1/", server.base)),
+        Some(KEY),
+        None,
+    );
     let model = model_for("anthropic", &settings, TIMEOUT).expect("model");
     let (progress, _) = watch_progress();
     model
@@ -208,7 +218,7 @@ async fn a_stalled_stream_times_out_within_the_bound() {
     let mut reply = Reply::sse(&body[..body.len() / 2], 16);
     reply.stall = true;
     let server = serve(reply).await;
-    let settings = settings(Some(&server.base), Some(KEY), None);
+    let settings = settings("anthropic", Some(&server.base), Some(KEY), None);
     let model = model_for("anthropic", &settings, Duration::from_millis(300)).expect("model");
     let (progress, _) = watch_progress();
     let started = Instant::now();

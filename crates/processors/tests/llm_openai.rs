@@ -30,6 +30,7 @@ fn openai_sse(pieces: &[String]) -> String {
 
 async fn ask(provider: &str, server: &Server) -> Result<Value, LlmError> {
     let settings = settings(
+        provider,
         Some(&format!("{}/v1", server.base)),
         Some(KEY),
         Some("my-model"),
@@ -45,7 +46,12 @@ async fn a_json_object_streamed_in_small_chunks_is_parsed_with_rising_progress()
     let body = openai_sse(&pieces);
     // 7-byte chunks: nearly every SSE line is cut, most in the middle.
     let server = serve(Reply::sse(&body, 7)).await;
-    let settings = settings(Some(&format!("{}/v1", server.base)), Some(KEY), None);
+    let settings = settings(
+        "compatible",
+        Some(&format!("{}/v1", server.base)),
+        Some(KEY),
+        None,
+    );
     let model = model_for("compatible", &settings, TIMEOUT).expect("model");
 
     let (progress, seen) = watch_progress();
@@ -87,9 +93,9 @@ async fn the_request_carries_the_key_model_and_json_mode() {
 }
 
 #[tokio::test]
-async fn ollama_needs_no_key_and_is_never_sent_one() {
+async fn ollama_needs_no_key() {
     let server = serve(Reply::sse(&openai_sse(&pieces(&invoice())), 16)).await;
-    let settings = settings(Some(&format!("{}/v1/", server.base)), Some(KEY), None);
+    let settings = settings("ollama", Some(&format!("{}/v1/", server.base)), None, None);
     let model = model_for("ollama", &settings, TIMEOUT).expect("model");
     let (progress, _) = watch_progress();
     assert_eq!(
@@ -104,7 +110,7 @@ async fn ollama_needs_no_key_and_is_never_sent_one() {
     assert!(seen.headers.get("authorization").is_none());
     assert_eq!(seen.body["model"], "llama3.2");
 
-    let keyless = llm_support::settings(None, None, None);
+    let keyless = llm_support::settings("ollama", None, None, None);
     assert!(model_for("ollama", &keyless, TIMEOUT).is_ok());
 }
 
@@ -191,7 +197,7 @@ async fn a_stalled_stream_times_out_within_the_bound() {
     let mut reply = Reply::sse(&full[..40], 8);
     reply.stall = true;
     let server = serve(reply).await;
-    let settings = settings(Some(&server.base), Some(KEY), None);
+    let settings = settings("openai", Some(&server.base), Some(KEY), None);
     let model = model_for("openai", &settings, Duration::from_millis(300)).expect("model");
     let (progress, _) = watch_progress();
     let started = Instant::now();
@@ -214,7 +220,7 @@ async fn a_server_that_never_answers_times_out() {
     let mut reply = Reply::status(200, "{}");
     reply.delay = Duration::from_secs(60);
     let server = serve(reply).await;
-    let settings = settings(Some(&server.base), None, None);
+    let settings = settings("compatible", Some(&server.base), None, None);
     let model = model_for("compatible", &settings, Duration::from_millis(300)).expect("model");
     let (progress, _) = watch_progress();
     let started = Instant::now();
@@ -231,7 +237,12 @@ async fn a_refused_connection_is_unavailable() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = listener.local_addr().expect("addr");
     drop(listener);
-    let settings = settings(Some(&format!("http://{addr}/v1")), Some(KEY), None);
+    let settings = settings(
+        "openai",
+        Some(&format!("http://{addr}/v1")),
+        Some(KEY),
+        None,
+    );
     let model = model_for("openai", &settings, TIMEOUT).expect("model");
     let (progress, _) = watch_progress();
     let err = model
@@ -246,13 +257,19 @@ async fn a_refused_connection_is_unavailable() {
 #[test]
 fn bad_configuration_is_a_config_error() {
     let cases = [
-        ("gemini", settings(None, Some(KEY), None)),
-        ("openai", settings(None, None, None)),
-        ("openai", settings(None, Some("  "), None)),
-        ("compatible", settings(None, None, None)),
-        ("compatible", settings(Some("not a url"), None, None)),
-        ("compatible", settings(Some("ftp://host/v1"), None, None)),
-        ("anthropic", settings(None, None, None)),
+        ("gemini", settings("gemini", None, Some(KEY), None)),
+        ("openai", settings("openai", None, None, None)),
+        ("openai", settings("openai", None, Some("  "), None)),
+        ("compatible", settings("compatible", None, None, None)),
+        (
+            "compatible",
+            settings("compatible", Some("not a url"), None, None),
+        ),
+        (
+            "compatible",
+            settings("compatible", Some("ftp://host/v1"), None, None),
+        ),
+        ("anthropic", settings("anthropic", None, None, None)),
     ];
     for (provider, settings) in cases {
         match model_for(provider, &settings, TIMEOUT) {
@@ -265,5 +282,10 @@ fn bad_configuration_is_a_config_error() {
             Ok(_) => panic!("{provider} with {settings:?} should be refused"),
         }
     }
-    assert!(model_for("openai", &settings(None, Some(KEY), None), TIMEOUT).is_ok());
+    assert!(model_for(
+        "openai",
+        &settings("openai", None, Some(KEY), None),
+        TIMEOUT
+    )
+    .is_ok());
 }

@@ -4,13 +4,16 @@
 //! the choices are refused.
 
 use jobcast_core::{options, OptionValue, Processor};
+use jobcast_processors::llm::LlmProvider;
 use jobcast_processors::{builtin, LlmSettings, ProcessorSettings};
 use serde_json::{json, Value};
 
-/// An LLM is configured, so that every `model_provider` choice is usable.
+/// An LLM is configured, so that `model_provider` offers it besides
+/// `builtin` (and only it: a key is bound to its provider).
 fn processors() -> jobcast_core::Processors {
     builtin(&ProcessorSettings {
         llm: LlmSettings {
+            provider: Some(LlmProvider::Compatible),
             base_url: Some("http://127.0.0.1:9/v1".into()),
             api_key: Some("test-key".into()),
             model: Some("test-model".into()),

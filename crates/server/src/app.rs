@@ -58,6 +58,7 @@ impl App {
     pub async fn build(config: &Config) -> Result<App, AppError> {
         let settings = jobcast_processors::ProcessorSettings {
             llm: jobcast_processors::LlmSettings {
+                provider: config.llm.provider,
                 base_url: config.llm.base_url.clone(),
                 api_key: config.llm.api_key.as_ref().map(|k| k.expose().to_string()),
                 model: config.llm.model.clone(),
@@ -175,7 +176,12 @@ impl App {
                 tracing::warn!(error = %e, "cannot set TCP_NODELAY");
             }
         });
-        let http = axum::serve(listener, self.router).with_graceful_shutdown(async move {
+        // The peer address is recorded for the development sign-in, which
+        // must not take a client's word (`Host`) for where it is.
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<std::net::SocketAddr>();
+        let http = axum::serve(listener, service).with_graceful_shutdown(async move {
             let _ = http_stop.wait_for(|stopped| *stopped).await;
         });
         // Open requests get a moment to finish; a long-poll that would hold

@@ -22,7 +22,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 
-use crate::config::{Config, JwtConfig, PublicKeyAlgorithm, Secret};
+use crate::config::{Config, JwtConfig, PublicKeyAlgorithm, Secret, MIN_JWT_SECRET_BYTES};
 
 /// Seconds of clock difference tolerated on `exp` and `nbf`.
 pub const LEEWAY_SECS: u64 = 5;
@@ -152,17 +152,32 @@ impl Authenticator {
                 Authenticator::with_public_key(pem, *algorithm)
             }
             JwtConfig::Generated => {
+                // Exempt from the minimum length: jobcast makes it (32
+                // random bytes, 64 hex digits), and an old data directory
+                // keeps working.
                 let secret = load_or_create_secret(&config.jwt_secret_path())?;
-                let mut auth = Authenticator::with_secret(&secret)?;
+                let mut auth = Authenticator::hs256(secret.expose().as_bytes())?;
                 auth.generated_secret = true;
                 Ok(auth)
             }
         }
     }
 
-    /// HS256 with `secret` (its UTF-8 bytes are the HMAC key).
+    /// HS256 with a configured `secret` (its UTF-8 bytes are the HMAC key),
+    /// at least [`MIN_JWT_SECRET_BYTES`] long: a short shared secret can be
+    /// found offline from any one token.
     pub fn with_secret(secret: &Secret) -> Result<Authenticator, AuthError> {
-        let bytes = secret.expose().as_bytes();
+        let len = secret.expose().len();
+        if len > 0 && len < MIN_JWT_SECRET_BYTES {
+            return Err(AuthError::Key(format!(
+                "the HS256 secret (JOBCAST_JWT_SECRET) {}",
+                crate::config::short_secret(len)
+            )));
+        }
+        Authenticator::hs256(secret.expose().as_bytes())
+    }
+
+    fn hs256(bytes: &[u8]) -> Result<Authenticator, AuthError> {
         if bytes.is_empty() {
             return Err(AuthError::Key("the HS256 secret is empty".to_owned()));
         }
@@ -695,6 +710,26 @@ mod tests {
         assert!(!config.jwt_secret_path().exists());
         assert!(!format!("{auth:?}").contains(SECRET));
         assert!(!format!("{config:?}").contains(SECRET));
+    }
+
+    /// Issue 11, failure 12: a configuration built in code (not read by
+    /// `Config::load`) must not start on a short secret either.
+    #[test]
+    fn issue_11_a_configured_secret_under_32_bytes_is_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut config = Config::for_data_dir(dir.path());
+        config.jwt = JwtConfig::Secret(Secret::new("twelve bytes"));
+        let error = Authenticator::load(&config).expect_err("a 12-byte secret");
+        let message = error.to_string();
+        assert!(message.contains("12 bytes"), "{message}");
+        assert!(message.contains("at least 32"), "{message}");
+        assert!(!message.contains("twelve bytes"), "{message}");
+        assert!(
+            Authenticator::with_secret(&Secret::new("0123456789abcdef0123456789abcde")).is_err()
+        );
+        assert!(
+            Authenticator::with_secret(&Secret::new("0123456789abcdef0123456789abcdef")).is_ok()
+        );
     }
 
     #[test]

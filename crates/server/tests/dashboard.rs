@@ -227,3 +227,116 @@ async fn development_sign_in_is_off_when_listening_beyond_loopback() {
     assert_eq!((status, code.as_str()), (404, "not_found"));
     server.stop().await;
 }
+
+/// The status and the body, read as text: a test that expects a refusal
+/// shows what it got instead.
+async fn status_and_body(response: reqwest::Response) -> (u16, String) {
+    let status = response.status().as_u16();
+    (status, response.text().await.expect("body"))
+}
+
+/// This machine's own address beyond loopback: the source address of its
+/// default route (a UDP "connection" sends nothing). A request to it comes
+/// from a peer that is not loopback, whatever `Host` it names.
+fn non_loopback_address() -> std::net::IpAddr {
+    let probe = std::net::UdpSocket::bind("0.0.0.0:0").expect("UDP socket");
+    probe.connect("198.51.100.1:9").expect(
+        "this test needs an address beyond loopback (a default route) to play a remote peer",
+    );
+    let ip = probe.local_addr().expect("local address").ip();
+    assert!(!ip.is_loopback(), "{ip} is loopback");
+    ip
+}
+
+/// Issue 11, failure 7: a request from another machine that names
+/// `Host: 127.0.0.1` (or that a reverse proxy rewrote to its upstream) was
+/// handed the development token. The server runs on its generated secret,
+/// configured for loopback, and is reached from a peer beyond loopback.
+#[tokio::test]
+async fn issue_11_development_sign_in_refuses_a_peer_beyond_loopback_whatever_its_host() {
+    let server = TestServer::start_bound_to("0.0.0.0:0".parse().expect("address"), |_| {}).await;
+    let port = server.base.rsplit(':').next().expect("port").to_owned();
+    let remote = format!("http://{}:{port}/api/dev/sign-in", non_loopback_address());
+    for host in [
+        format!("127.0.0.1:{port}"),
+        "localhost".to_owned(),
+        "[::1]:8080".to_owned(),
+    ] {
+        let response = server
+            .http
+            .post(&remote)
+            .header(header::HOST, &host)
+            .send()
+            .await
+            .expect("POST");
+        let (status, body) = status_and_body(response).await;
+        assert_eq!(status, 403, "Host {host} was answered {body}");
+        assert!(body.contains(r#""code":"forbidden""#), "{body}");
+        let offer: DevSignInOffer = server
+            .http
+            .get(&remote)
+            .header(header::HOST, &host)
+            .send()
+            .await
+            .expect("GET")
+            .json()
+            .await
+            .expect("JSON");
+        assert!(
+            !offer.available,
+            "offered to a remote peer with Host {host}"
+        );
+    }
+    // The same server still signs in its own machine.
+    let response = server
+        .http
+        .post(format!("http://127.0.0.1:{port}/api/dev/sign-in"))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(response.status(), StatusCode::OK);
+    server.stop().await;
+}
+
+/// Issue 11, failure 7: a request that came through a proxy on this machine
+/// arrives from a loopback peer; any forwarding header it carries says it
+/// started elsewhere, so it is refused.
+#[tokio::test]
+async fn issue_11_development_sign_in_refuses_requests_carrying_forwarding_headers() {
+    let server = TestServer::start().await;
+    for (name, value) in [
+        ("x-forwarded-for", "203.0.113.9"),
+        ("x-forwarded-for", "127.0.0.1"),
+        ("forwarded", "for=203.0.113.9;proto=https"),
+        ("x-forwarded-host", "jobcast.example"),
+        ("x-forwarded-proto", "https"),
+        ("x-real-ip", "203.0.113.9"),
+        ("via", "1.1 proxy.example"),
+        ("X-Forwarded-For", ""),
+    ] {
+        let response = dev_sign_in(&server, reqwest::Method::POST, None, None)
+            .header(name, value)
+            .send()
+            .await
+            .expect("POST");
+        let (status, body) = status_and_body(response).await;
+        assert_eq!(status, 403, "{name}: {value} was answered {body}");
+        assert!(body.contains(r#""code":"forbidden""#), "{body}");
+        let offer: DevSignInOffer = dev_sign_in(&server, reqwest::Method::GET, None, None)
+            .header(name, value)
+            .send()
+            .await
+            .expect("GET")
+            .json()
+            .await
+            .expect("JSON");
+        assert!(!offer.available, "offered with {name}: {value}");
+    }
+    // Without them, the same loopback peer is signed in.
+    let response = dev_sign_in(&server, reqwest::Method::POST, None, None)
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(response.status(), StatusCode::OK);
+    server.stop().await;
+}

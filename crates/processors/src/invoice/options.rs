@@ -36,7 +36,7 @@ pub const SPECS: &[OptionSpec] = &[
     OptionSpec::new(
         "model_provider",
         "Extractor",
-        "builtin reads common layouts offline; the others call the configured LLM.",
+        "builtin reads common layouts offline; an LLM choice calls the LLM this server is configured for.",
         OptionValue::choice(
             &[
                 Cow::Borrowed("builtin"),
@@ -71,6 +71,29 @@ pub const SPECS: &[OptionSpec] = &[
         OptionValue::Boolean { default: true },
     ),
 ];
+
+/// [`SPECS`] with the `model_provider` choices narrowed to `builtin` and the
+/// LLM providers in `llm` — the ones this server can use — so that a form
+/// never offers a provider the server would refuse.
+pub fn specs_offering(llm: &[&'static str]) -> Vec<OptionSpec> {
+    SPECS
+        .iter()
+        .cloned()
+        .map(|mut spec| {
+            if spec.name == "model_provider" {
+                let choices = std::iter::once("builtin")
+                    .chain(llm.iter().copied())
+                    .map(Cow::Borrowed)
+                    .collect::<Vec<_>>();
+                spec.value = OptionValue::Choice {
+                    choices: Cow::Owned(choices),
+                    default: Cow::Borrowed("builtin"),
+                };
+            }
+            spec
+        })
+        .collect()
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct InvoiceOptions {

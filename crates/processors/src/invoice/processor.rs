@@ -31,6 +31,8 @@ const KIND: &str = "invoice.extract";
 
 pub struct InvoiceExtract {
     llm: LlmSettings,
+    /// Its options as offered: `model_provider` lists only usable providers.
+    specs: Vec<OptionSpec>,
     llm_timeout: Duration,
     /// A model used for every LLM provider instead of the configured ones.
     model: Option<Arc<dyn ChatModel>>,
@@ -40,7 +42,9 @@ pub struct InvoiceExtract {
 
 impl InvoiceExtract {
     pub fn new(llm: LlmSettings, llm_timeout: Duration) -> Self {
+        let offered: Vec<&'static str> = llm.provider.iter().map(|p| p.name()).collect();
         InvoiceExtract {
+            specs: super::options::specs_offering(&offered),
             llm,
             llm_timeout,
             model: None,
@@ -59,6 +63,7 @@ impl InvoiceExtract {
     pub fn with_model(model: Arc<dyn ChatModel>) -> Self {
         InvoiceExtract {
             llm: LlmSettings::default(),
+            specs: super::options::SPECS.to_vec(),
             llm_timeout: Duration::from_secs(120),
             model: Some(model),
             sandbox: Sandbox::default(),
@@ -205,8 +210,8 @@ impl Processor for InvoiceExtract {
         Ok(())
     }
 
-    fn options(&self) -> &'static [OptionSpec] {
-        super::options::SPECS
+    fn options(&self) -> &[OptionSpec] {
+        &self.specs
     }
 
     async fn run(&self, mut ctx: JobContext) -> Result<Value, ProcessError> {

@@ -5,9 +5,11 @@
 //! (OpenAI, Ollama, vLLM, LM Studio, ...) or the Anthropic Messages API.
 //!
 //! What this module must not do: take an address or a key from anywhere but
-//! `LlmSettings` (a job only names the provider), put the key in an error,
-//! a log or a `Debug`, or retry by itself — `LlmError::retryable` tells the
-//! caller, and the worker owns retries.
+//! `LlmSettings` (a job only names the provider), send the key anywhere but
+//! the provider it was configured for (`LlmSettings::provider`: a job that
+//! names another is refused), put the key in an error, a log or a `Debug`,
+//! or retry by itself — `LlmError::retryable` tells the caller, and the
+//! worker owns retries.
 
 mod anthropic;
 mod openai;
@@ -84,6 +86,60 @@ impl LlmError {
     }
 }
 
+/// The LLM API a configured key and base URL belong to
+/// (`JOBCAST_LLM_PROVIDER`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LlmProvider {
+    /// The OpenAI API (`https://api.openai.com/v1` unless a base URL is set).
+    OpenAi,
+    /// The Anthropic Messages API (`https://api.anthropic.com` by default).
+    Anthropic,
+    /// Ollama's OpenAI-compatible API (`http://127.0.0.1:11434/v1` by default).
+    Ollama,
+    /// Any OpenAI-compatible server at the configured base URL.
+    Compatible,
+}
+
+impl LlmProvider {
+    /// Every provider, as `JOBCAST_LLM_PROVIDER` and `model_provider` name them.
+    pub const ALL: [LlmProvider; 4] = [
+        LlmProvider::OpenAi,
+        LlmProvider::Anthropic,
+        LlmProvider::Ollama,
+        LlmProvider::Compatible,
+    ];
+
+    /// `openai`, `anthropic`, `ollama` or `compatible`.
+    pub fn parse(name: &str) -> Option<LlmProvider> {
+        LlmProvider::ALL.into_iter().find(|p| p.name() == name)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            LlmProvider::OpenAi => "openai",
+            LlmProvider::Anthropic => "anthropic",
+            LlmProvider::Ollama => "ollama",
+            LlmProvider::Compatible => "compatible",
+        }
+    }
+
+    /// Whether it cannot work without an API key.
+    pub fn needs_key(self) -> bool {
+        matches!(self, LlmProvider::OpenAi | LlmProvider::Anthropic)
+    }
+
+    /// Whether it has no default address, so a base URL is required.
+    pub fn needs_base_url(self) -> bool {
+        self == LlmProvider::Compatible
+    }
+}
+
+impl std::fmt::Display for LlmProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 const OPENAI_URL: &str = "https://api.openai.com/v1";
 const OPENAI_MODEL: &str = "gpt-4o-mini";
 const OLLAMA_URL: &str = "http://127.0.0.1:11434/v1";
@@ -100,30 +156,49 @@ const EXCERPT_CHARS: usize = 200;
 const JSON_ONLY: &str =
     "Respond with a single JSON object and nothing else: no prose, no code fences.";
 
-/// The model for a job's `model_provider`. The base URL, key and model come
-/// from `settings` only; `timeout` bounds each whole request.
+/// The model for a job's `model_provider`: only the provider `settings`
+/// are for (`JOBCAST_LLM_PROVIDER`), with its base URL, key and model;
+/// `timeout` bounds each whole request.
 pub fn model_for(
     provider: &str,
     settings: &LlmSettings,
     timeout: Duration,
 ) -> Result<Arc<dyn ChatModel>, LlmError> {
+    let Some(wanted) = LlmProvider::parse(provider) else {
+        let expected = "openai, anthropic, ollama or compatible";
+        let message = format!("unknown model provider `{provider}` (expected {expected})");
+        return Err(LlmError::Config(message));
+    };
+    match settings.provider {
+        Some(configured) if configured == wanted => {}
+        Some(configured) => {
+            return Err(LlmError::Config(format!(
+                "model provider `{wanted}` is not available: this server's LLM is `{configured}` (JOBCAST_LLM_PROVIDER), and its key is never sent elsewhere"
+            )))
+        }
+        None => {
+            return Err(LlmError::Config(format!(
+                "model provider `{wanted}` is not available: no LLM is configured (JOBCAST_LLM_PROVIDER, with JOBCAST_LLM_API_KEY or JOBCAST_LLM_BASE_URL)"
+            )))
+        }
+    }
     let base = |default: Option<&str>| -> Result<reqwest::Url, LlmError> {
         let raw = match (settings.base_url.as_deref().map(str::trim), default) {
             (Some(url), _) if !url.is_empty() => url,
             (_, Some(default)) => default,
             _ => {
                 return Err(LlmError::Config(format!(
-                    "provider `{provider}` needs a base URL (JOBCAST_LLM_BASE_URL)"
+                    "provider `{wanted}` needs a base URL (JOBCAST_LLM_BASE_URL)"
                 )))
             }
         };
         parse_base(raw)
     };
-    let key = |required: bool| -> Result<Option<String>, LlmError> {
+    let key = || -> Result<Option<String>, LlmError> {
         match settings.api_key.as_deref().map(str::trim) {
             Some(key) if !key.is_empty() => Ok(Some(key.to_owned())),
-            _ if required => Err(LlmError::Config(format!(
-                "provider `{provider}` needs an API key (JOBCAST_LLM_API_KEY)"
+            _ if wanted.needs_key() => Err(LlmError::Config(format!(
+                "provider `{wanted}` needs an API key (JOBCAST_LLM_API_KEY)"
             ))),
             _ => Ok(None),
         }
@@ -138,42 +213,35 @@ pub fn model_for(
             .to_owned()
     };
     let http = http_client()?;
-    let model: Arc<dyn ChatModel> = match provider {
-        "openai" => Arc::new(openai::OpenAiChat::new(
+    let model: Arc<dyn ChatModel> = match wanted {
+        LlmProvider::OpenAi => Arc::new(openai::OpenAiChat::new(
             http,
             base(Some(OPENAI_URL))?,
-            key(true)?,
+            key()?,
             model(OPENAI_MODEL),
             timeout,
         )),
-        // A local server needs no key; one configured for another provider
-        // must not be sent to it.
-        "ollama" => Arc::new(openai::OpenAiChat::new(
+        LlmProvider::Ollama => Arc::new(openai::OpenAiChat::new(
             http,
             base(Some(OLLAMA_URL))?,
-            None,
+            key()?,
             model(OLLAMA_MODEL),
             timeout,
         )),
-        "compatible" => Arc::new(openai::OpenAiChat::new(
+        LlmProvider::Compatible => Arc::new(openai::OpenAiChat::new(
             http,
             base(None)?,
-            key(false)?,
+            key()?,
             model(OPENAI_MODEL),
             timeout,
         )),
-        "anthropic" => Arc::new(anthropic::AnthropicChat::new(
+        LlmProvider::Anthropic => Arc::new(anthropic::AnthropicChat::new(
             http,
             base(Some(ANTHROPIC_URL))?,
-            key(true)?,
+            key()?,
             model(ANTHROPIC_MODEL),
             timeout,
         )),
-        other => {
-            let expected = "openai, anthropic, ollama or compatible";
-            let message = format!("unknown model provider `{other}` (expected {expected})");
-            return Err(LlmError::Config(message));
-        }
     };
     Ok(model)
 }

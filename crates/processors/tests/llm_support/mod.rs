@@ -115,8 +115,15 @@ pub async fn serve(reply: Reply) -> Server {
     }
 }
 
-pub fn settings(base: Option<&str>, key: Option<&str>, model: Option<&str>) -> LlmSettings {
+/// Settings for `provider` (`JOBCAST_LLM_PROVIDER`; an unknown name: none).
+pub fn settings(
+    provider: &str,
+    base: Option<&str>,
+    key: Option<&str>,
+    model: Option<&str>,
+) -> LlmSettings {
     LlmSettings {
+        provider: jobcast_processors::llm::LlmProvider::parse(provider),
         base_url: base.map(str::to_owned),
         api_key: key.map(str::to_owned),
         model: model.map(str::to_owned),

@@ -27,6 +27,7 @@ use std::time::Duration;
 
 pub use problem::{ConfigErrors, ConfigProblem, Origin};
 pub use raw::RawConfig;
+pub(crate) use validate::short_secret;
 
 /// A value that must not be shown: `Debug` and `Display` print `***`.
 #[derive(Clone, PartialEq, Eq)]
@@ -68,10 +69,15 @@ impl From<&str> for Secret {
     }
 }
 
+/// The shortest configured HS256 secret accepted, in bytes (RFC 7518 3.2:
+/// a key at least as long as the hash). A shorter one stops the start-up.
+pub const MIN_JWT_SECRET_BYTES: usize = 32;
+
 /// How tokens are verified.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JwtConfig {
-    /// `JOBCAST_JWT_SECRET`: HS256 with this shared secret (the bytes of the string).
+    /// `JOBCAST_JWT_SECRET`: HS256 with this shared secret (the bytes of the
+    /// string), at least [`MIN_JWT_SECRET_BYTES`] long.
     Secret(Secret),
     /// `JOBCAST_JWT_PUBLIC_KEY`: verify-only, with a PEM public key (the PEM
     /// text itself, already read from its file when a path was given).
@@ -102,9 +108,12 @@ impl fmt::Display for PublicKeyAlgorithm {
     }
 }
 
-/// Where the `invoice.extract` processor finds an OpenAI-compatible model.
+/// Where the `invoice.extract` processor finds its LLM. The key and base URL
+/// belong to `provider`, the one provider jobs may choose; without a
+/// provider there is no LLM (and no key or base URL may be set).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LlmConfig {
+    pub provider: Option<jobcast_processors::llm::LlmProvider>,
     pub base_url: Option<String>,
     pub api_key: Option<Secret>,
     pub model: Option<String>,
@@ -341,7 +350,7 @@ pub struct ConfigSources {
 }
 
 /// A valid configuration, and what was odd about it (unknown keys and
-/// variables, weak secrets): print the warnings, then go on.
+/// variables): print the warnings, then go on.
 #[derive(Debug, Clone)]
 pub struct Loaded {
     pub config: Config,

@@ -66,13 +66,6 @@ impl ConfigProblem {
         }
     }
 
-    pub(super) fn warning(setting: impl Into<String>, message: impl Into<String>) -> Self {
-        ConfigProblem::Warning {
-            setting: setting.into(),
-            message: message.into(),
-        }
-    }
-
     /// Whether the configuration cannot be used because of this problem.
     pub fn is_fatal(&self) -> bool {
         matches!(self, ConfigProblem::Invalid { .. })

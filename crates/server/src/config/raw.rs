@@ -35,6 +35,7 @@ pub struct RawConfig {
     pub llm_base_url: Option<String>,
     pub llm_api_key: Option<Secret>,
     pub llm_model: Option<String>,
+    pub llm_provider: Option<String>,
     pub job_max_attempts: Option<u32>,
     pub job_timeout_ms: Option<u64>,
     pub log: Option<String>,
@@ -55,7 +56,7 @@ pub struct RawConfig {
 }
 
 /// The name of every setting: TOML keys, and `JOBCAST_<KEY>` in upper case.
-pub const KEYS: [&str; 33] = [
+pub const KEYS: [&str; 34] = [
     "listen",
     "data_dir",
     "database_url",
@@ -72,6 +73,7 @@ pub const KEYS: [&str; 33] = [
     "llm_base_url",
     "llm_api_key",
     "llm_model",
+    "llm_provider",
     "job_max_attempts",
     "job_timeout_ms",
     "log",
@@ -367,6 +369,7 @@ impl RawConfig {
             llm_base_url: over.llm_base_url.or(self.llm_base_url),
             llm_api_key: over.llm_api_key.or(self.llm_api_key),
             llm_model: over.llm_model.or(self.llm_model),
+            llm_provider: over.llm_provider.or(self.llm_provider),
             job_max_attempts: over.job_max_attempts.or(self.job_max_attempts),
             job_timeout_ms: over.job_timeout_ms.or(self.job_timeout_ms),
             log: over.log.or(self.log),
@@ -410,6 +413,7 @@ impl RawConfig {
             "llm_base_url" => self.llm_base_url.is_some(),
             "llm_api_key" => self.llm_api_key.is_some(),
             "llm_model" => self.llm_model.is_some(),
+            "llm_provider" => self.llm_provider.is_some(),
             "job_max_attempts" => self.job_max_attempts.is_some(),
             "job_timeout_ms" => self.job_timeout_ms.is_some(),
             "log" => self.log.is_some(),
@@ -451,6 +455,7 @@ impl RawConfig {
             "llm_base_url" => self.llm_base_url = Some(value.text()?),
             "llm_api_key" => self.llm_api_key = Some(Secret::new(value.text()?)),
             "llm_model" => self.llm_model = Some(value.text()?),
+            "llm_provider" => self.llm_provider = Some(value.text()?),
             "job_max_attempts" => self.job_max_attempts = Some(narrow(value.number(parse_count)?)?),
             "job_timeout_ms" => self.job_timeout_ms = Some(value.number(parse_millis)?),
             "log" => self.log = Some(value.text()?),
@@ -509,6 +514,7 @@ impl fmt::Debug for RawConfig {
             )
             .field("llm_api_key", &self.llm_api_key)
             .field("llm_model", &self.llm_model)
+            .field("llm_provider", &self.llm_provider)
             .field("job_max_attempts", &self.job_max_attempts)
             .field("job_timeout_ms", &self.job_timeout_ms)
             .field("log", &self.log)

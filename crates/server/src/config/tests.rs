@@ -70,6 +70,7 @@ fn reads_the_environment() {
             "10.0.0.0/8, Files.Internal ,127.0.0.1",
         ),
         ("JOBCAST_FETCH_TIMEOUT_MS", "1500"),
+        ("JOBCAST_LLM_PROVIDER", "ollama"),
         ("JOBCAST_LLM_BASE_URL", "http://localhost:11434/v1"),
         ("JOBCAST_LLM_API_KEY", "sk-test"),
         ("JOBCAST_LLM_MODEL", "llama3"),
@@ -113,6 +114,10 @@ fn reads_the_environment() {
         Some("sk-test")
     );
     assert_eq!(config.llm.model.as_deref(), Some("llama3"));
+    assert_eq!(
+        config.llm.provider,
+        Some(jobcast_processors::llm::LlmProvider::Ollama)
+    );
     assert_eq!(config.job_max_attempts, 5);
     assert_eq!(config.job_timeout, Duration::from_secs(90));
     assert_eq!(config.realtime.sse_keep_alive, Duration::from_millis(2500));
@@ -229,6 +234,7 @@ fn every_problem_is_reported_at_once() {
             ("JOBCAST_JWT_PUBLIC_KEY", RSA_PUBLIC),
             ("JOBCAST_DATABASE_URL", "mysql://root:hunter2@db/jobcast"),
             ("JOBCAST_REDIS_URL", "http://cache:6379"),
+            ("JOBCAST_LLM_PROVIDER", "compatible"),
             ("JOBCAST_LLM_BASE_URL", "ftp://models.example"),
             (
                 "JOBCAST_URL_ALLOWLIST",
@@ -462,12 +468,43 @@ fn bad_jwt_keys_are_refused_without_showing_them() {
     );
 }
 
+/// Issue 11, failure 12: a 12-byte secret was accepted with a warning.
 #[test]
-fn short_secrets_are_a_warning() {
-    let loaded = load_env(&[("JOBCAST_JWT_SECRET", "hunter2")]).expect("valid");
-    assert_eq!(loaded.warnings.len(), 1);
-    assert!(loaded.warnings[0].contains("shorter than 32 bytes"));
-    assert!(!loaded.warnings[0].contains("hunter2"));
+fn issue_11_a_jwt_secret_under_32_bytes_is_refused() {
+    for short in ["hunter2hunte", "0123456789abcdef0123456789abcde"] {
+        let errors = match load_env(&[("JOBCAST_JWT_SECRET", short)]) {
+            Ok(loaded) => panic!(
+                "a {}-byte secret was accepted (warnings: {:?})",
+                short.len(),
+                loaded.warnings
+            ),
+            Err(errors) => errors.to_string(),
+        };
+        assert!(
+            errors.starts_with(&format!(
+                "JOBCAST_JWT_SECRET: is {} bytes long; at least 32 are needed",
+                short.len()
+            )),
+            "{errors}"
+        );
+        assert!(!errors.contains(short), "the secret is shown: {errors}");
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = write(
+        dir.path(),
+        "jobcast.toml",
+        "jwt_secret = \"twelve bytes\"\n",
+    );
+    let errors = Config::load(ConfigSources {
+        file: Some(file),
+        ..ConfigSources::default()
+    })
+    .expect_err("a short secret in the file");
+    assert!(errors.to_string().contains("is 12 bytes long"), "{errors}");
+
+    let loaded = load_env(&[("JOBCAST_JWT_SECRET", "0123456789abcdef0123456789abcdef")])
+        .expect("32 bytes are enough");
+    assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
     let errors = Config::load(ConfigSources {
         flags: RawConfig {
             jwt_secret: Some(Secret::new("   ")),
@@ -479,6 +516,77 @@ fn short_secrets_are_a_warning() {
     assert_eq!(errors.to_string(), "--jwt-secret: must not be empty");
 }
 
+/// Issue 11, failure 10: a key that names no provider went to whichever
+/// provider a job chose. Now every LLM setting belongs to one provider.
+#[test]
+fn issue_11_llm_credentials_name_their_provider() {
+    use jobcast_processors::llm::LlmProvider;
+    let refused = |pairs: &[(&str, &str)], expected: &str| {
+        let errors = load_env(pairs).expect_err(expected).to_string();
+        assert!(
+            errors.contains(expected),
+            "{expected:?} missing in: {errors}"
+        );
+        assert!(
+            !errors.contains("sk-issue-11"),
+            "the key is shown: {errors}"
+        );
+    };
+    refused(
+        &[("JOBCAST_LLM_API_KEY", "sk-issue-11")],
+        "JOBCAST_LLM_API_KEY: belongs to no provider: set JOBCAST_LLM_PROVIDER",
+    );
+    refused(
+        &[("JOBCAST_LLM_BASE_URL", "https://api.example/v1")],
+        "JOBCAST_LLM_BASE_URL: belongs to no provider",
+    );
+    refused(
+        &[
+            ("JOBCAST_LLM_PROVIDER", "gemini"),
+            ("JOBCAST_LLM_API_KEY", "sk-issue-11"),
+        ],
+        "JOBCAST_LLM_PROVIDER: expected openai, anthropic, ollama or compatible, found \"gemini\"",
+    );
+    refused(
+        &[("JOBCAST_LLM_PROVIDER", "anthropic")],
+        "JOBCAST_LLM_PROVIDER: is anthropic, which needs JOBCAST_LLM_API_KEY",
+    );
+    refused(
+        &[
+            ("JOBCAST_LLM_PROVIDER", "compatible"),
+            ("JOBCAST_LLM_API_KEY", "sk-issue-11"),
+        ],
+        "JOBCAST_LLM_PROVIDER: is compatible, which needs JOBCAST_LLM_BASE_URL",
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = write(
+        dir.path(),
+        "jobcast.toml",
+        "llm_api_key = \"sk-issue-11\"\n",
+    );
+    let errors = Config::load(ConfigSources {
+        file: Some(file),
+        ..ConfigSources::default()
+    })
+    .expect_err("a key in the file without a provider")
+    .to_string();
+    assert!(errors.contains("set `llm_provider` in"), "{errors}");
+
+    let provider = |pairs: &[(&str, &str)]| load_env(pairs).expect("valid").config.llm.provider;
+    assert_eq!(provider(&[]), None);
+    assert_eq!(
+        provider(&[("JOBCAST_LLM_PROVIDER", "ollama")]),
+        Some(LlmProvider::Ollama)
+    );
+    assert_eq!(
+        provider(&[
+            ("JOBCAST_LLM_PROVIDER", " OpenAI "),
+            ("JOBCAST_LLM_API_KEY", "sk-issue-11")
+        ]),
+        Some(LlmProvider::OpenAi)
+    );
+}
+
 #[test]
 fn secrets_stay_out_of_debug_output() {
     let secret = Secret::new("hunter2");
@@ -488,6 +596,7 @@ fn secrets_stay_out_of_debug_output() {
 
     let loaded = load_env(&[
         ("JOBCAST_JWT_SECRET", "super-secret-value-0123456789abcdef"),
+        ("JOBCAST_LLM_PROVIDER", "openai"),
         ("JOBCAST_LLM_API_KEY", "sk-very-secret"),
         (
             "JOBCAST_DATABASE_URL",

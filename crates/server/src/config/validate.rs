@@ -12,13 +12,12 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
+use jobcast_processors::llm::LlmProvider;
+
 use super::problem::{ConfigErrors, ConfigProblem, Origin};
 use super::raw::{quote, RawConfig, KEYS};
 use super::{default_database_url, defaults, Config, ConfigSources, JwtConfig, LlmConfig, Loaded};
-use super::{ParseConfig, PublicKeyAlgorithm, RealtimeConfig, Secret};
-
-/// A JWT secret shorter than this is accepted with a warning.
-const MIN_SECRET_BYTES: usize = 32;
+use super::{ParseConfig, PublicKeyAlgorithm, RealtimeConfig, Secret, MIN_JWT_SECRET_BYTES};
 
 pub(super) fn load(sources: ConfigSources) -> Result<Loaded, ConfigErrors> {
     let ConfigSources { file, env, flags } = sources;
@@ -85,14 +84,18 @@ impl Check<'_> {
         self.origins.get(key).unwrap_or(&Origin::Default).name(key)
     }
 
+    /// How the operator would write `key` in the source `like` came from
+    /// (`JOBCAST_LLM_PROVIDER` beside `JOBCAST_LLM_API_KEY`).
+    fn name_like(&self, key: &str, like: &str) -> String {
+        match self.origins.get(like) {
+            Some(Origin::Default) | None => Origin::Env.name(key),
+            Some(origin) => origin.name(key),
+        }
+    }
+
     fn invalid(&mut self, key: &str, message: impl Into<String>) {
         let setting = self.name(key);
         self.problems.push(ConfigProblem::invalid(setting, message));
-    }
-
-    fn warn(&mut self, key: &str, message: impl Into<String>) {
-        let setting = self.name(key);
-        self.problems.push(ConfigProblem::warning(setting, message));
     }
 
     /// A number that must be at least 1.
@@ -182,7 +185,12 @@ impl Check<'_> {
             "every job would time out at once",
         );
         let url_allowlist = self.allowlist(raw.url_allowlist.unwrap_or_default());
-        let llm = self.llm(raw.llm_base_url, raw.llm_api_key, raw.llm_model);
+        let llm = self.llm(
+            raw.llm_provider,
+            raw.llm_base_url,
+            raw.llm_api_key,
+            raw.llm_model,
+        );
         let log = raw.log.filter(|filter| !filter.trim().is_empty());
 
         Config {
@@ -378,11 +386,8 @@ impl Check<'_> {
             (Some(secret), None) => {
                 if secret.expose().trim().is_empty() {
                     self.invalid("jwt_secret", "must not be empty");
-                } else if secret.expose().len() < MIN_SECRET_BYTES {
-                    self.warn(
-                        "jwt_secret",
-                        format!("is shorter than {MIN_SECRET_BYTES} bytes; a longer random secret is much harder to guess"),
-                    );
+                } else if secret.expose().len() < MIN_JWT_SECRET_BYTES {
+                    self.invalid("jwt_secret", short_secret(secret.expose().len()));
                 }
                 if let Some(JwtAlgorithm::Public(algorithm)) = algorithm {
                     self.invalid(
@@ -493,8 +498,11 @@ impl Check<'_> {
         valid
     }
 
+    /// The LLM settings, bound to one provider: a key or base URL that
+    /// names no provider could be sent to whichever one a job chose.
     fn llm(
         &mut self,
+        provider: Option<String>,
         base_url: Option<String>,
         api_key: Option<Secret>,
         model: Option<String>,
@@ -505,10 +513,60 @@ impl Check<'_> {
                 self.invalid("llm_base_url", message);
             }
         }
+        let api_key = api_key.filter(|key| !key.expose().trim().is_empty());
+        let model = model.filter(|model| !model.trim().is_empty());
+        let provider = match provider.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(name) => match LlmProvider::parse(&name.to_ascii_lowercase()) {
+                Some(provider) => Some(provider),
+                None => {
+                    let message = format!(
+                        "expected openai, anthropic, ollama or compatible, found {}",
+                        quote(name)
+                    );
+                    self.invalid("llm_provider", message);
+                    return LlmConfig::default();
+                }
+            },
+        };
+        match provider {
+            None => {
+                for (key, set) in [
+                    ("llm_api_key", api_key.is_some()),
+                    ("llm_base_url", base_url.is_some()),
+                    ("llm_model", model.is_some()),
+                ] {
+                    if set {
+                        let message = format!(
+                            "belongs to no provider: set {} (openai, anthropic, ollama or compatible) to the one it is for",
+                            self.name_like("llm_provider", key)
+                        );
+                        self.invalid(key, message);
+                    }
+                }
+            }
+            Some(provider) => {
+                if provider.needs_key() && api_key.is_none() {
+                    let message = format!(
+                        "is {provider}, which needs {}",
+                        self.name_like("llm_api_key", "llm_provider")
+                    );
+                    self.invalid("llm_provider", message);
+                }
+                if provider.needs_base_url() && base_url.is_none() {
+                    let message = format!(
+                        "is {provider}, which needs {}",
+                        self.name_like("llm_base_url", "llm_provider")
+                    );
+                    self.invalid("llm_provider", message);
+                }
+            }
+        }
         LlmConfig {
+            provider,
             base_url,
-            api_key: api_key.filter(|key| !key.expose().trim().is_empty()),
-            model: model.filter(|model| !model.trim().is_empty()),
+            api_key,
+            model,
         }
     }
 }
@@ -625,4 +683,12 @@ fn normalize_origin(text: &str) -> Result<String, String> {
         return Err("an origin is scheme, host and port only, without a path".to_owned());
     }
     Ok(parsed.origin().ascii_serialization())
+}
+
+/// Why a configured HS256 secret of `len` bytes is refused (never the
+/// secret itself).
+pub(crate) fn short_secret(len: usize) -> String {
+    format!(
+        "is {len} bytes long; at least {MIN_JWT_SECRET_BYTES} are needed (make one with `openssl rand -hex 32`)"
+    )
 }

@@ -35,7 +35,17 @@ impl TestServer {
     }
 
     pub async fn start_with(edit: impl FnOnce(&mut Config)) -> Self {
-        Self::start_on(None, None, edit).await
+        Self::start_on(None, None, None, edit).await
+    }
+
+    /// Like `start_with`, serving on a listener bound to `bind` instead of
+    /// `127.0.0.1:0` (`config.listen` is left as `edit` sets it), so that a
+    /// test can reach the server from a peer address beyond loopback.
+    pub async fn start_bound_to(
+        bind: std::net::SocketAddr,
+        edit: impl FnOnce(&mut Config),
+    ) -> Self {
+        Self::start_on(None, None, Some(bind), edit).await
     }
 
     /// Like `start_with`, running only `processors` (`App::build_with`):
@@ -44,7 +54,7 @@ impl TestServer {
         processors: Processors,
         edit: impl FnOnce(&mut Config),
     ) -> Self {
-        Self::start_on(Some(processors), None, edit).await
+        Self::start_on(Some(processors), None, None, edit).await
     }
 
     /// Like `start_with`, with the kernel send buffer of every accepted
@@ -53,12 +63,13 @@ impl TestServer {
     /// megabytes, and a client that stops reading takes that long to fill
     /// the server's own per-socket buffer.
     pub async fn start_with_send_buffer(bytes: u32, edit: impl FnOnce(&mut Config)) -> Self {
-        Self::start_on(None, Some(bytes), edit).await
+        Self::start_on(None, Some(bytes), None, edit).await
     }
 
     async fn start_on(
         processors: Option<Processors>,
         send_buffer: Option<u32>,
+        bind: Option<std::net::SocketAddr>,
         edit: impl FnOnce(&mut Config),
     ) -> Self {
         let data_dir = tempfile::tempdir().expect("temp dir");
@@ -73,7 +84,11 @@ impl TestServer {
         .expect("app builds");
         let auth = app.auth().clone();
         let listener = match send_buffer {
-            None => TcpListener::bind("127.0.0.1:0").await.expect("bind"),
+            None => {
+                TcpListener::bind(bind.unwrap_or(std::net::SocketAddr::from(([127, 0, 0, 1], 0))))
+                    .await
+                    .expect("bind")
+            }
             Some(bytes) => {
                 let socket = tokio::net::TcpSocket::new_v4().expect("socket");
                 socket.set_send_buffer_size(bytes).expect("SO_SNDBUF");

@@ -799,7 +799,7 @@ fn watch_reconnects_across_a_server_restart() {
 /// Issue 11, failure 12: `serve` (and `token`) started on a 12-byte
 /// `JOBCAST_JWT_SECRET`, with only a warning. Both must refuse it and say why.
 #[test]
-fn issue_11_a_jwt_secret_under_32_bytes_stops_serve_and_token() {
+fn a_jwt_secret_under_32_bytes_stops_serve_and_token() {
     let dir = tempfile::tempdir().expect("temp dir");
     let data = dir.path().join("data");
     let run = |args: &[&str]| {

@@ -103,7 +103,7 @@ fn create(server: &Running, token: &str, provider: &str) -> (u16, Value) {
 }
 
 #[test]
-fn issue_11_an_anthropic_key_never_heads_for_another_provider() {
+fn an_anthropic_key_never_heads_for_another_provider() {
     let proxy = RecordingProxy::start();
     let dir = tempfile::tempdir().expect("temp dir");
     let data = dir.path().join("data");

@@ -33,7 +33,7 @@ fn header(recorded: &Recorded, name: &str) -> Option<String> {
 }
 
 #[tokio::test]
-async fn issue_11_a_key_is_only_sent_to_the_provider_it_was_configured_for() {
+async fn a_key_is_only_sent_to_the_provider_it_was_configured_for() {
     let anthropic_host = serve(Reply::status(400, "{}")).await;
     let openai_host = serve(Reply::status(400, "{}")).await;
 
@@ -78,7 +78,7 @@ async fn issue_11_a_key_is_only_sent_to_the_provider_it_was_configured_for() {
 }
 
 #[test]
-fn issue_11_invoice_jobs_may_choose_only_the_configured_provider() {
+fn invoice_jobs_may_choose_only_the_configured_provider() {
     let processors = builtin(&ProcessorSettings {
         llm: settings("anthropic", None, Some(KEY), None),
         ..ProcessorSettings::default()

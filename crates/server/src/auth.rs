@@ -715,7 +715,7 @@ mod tests {
     /// Issue 11, failure 12: a configuration built in code (not read by
     /// `Config::load`) must not start on a short secret either.
     #[test]
-    fn issue_11_a_configured_secret_under_32_bytes_is_refused() {
+    fn a_configured_secret_under_32_bytes_is_refused() {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut config = Config::for_data_dir(dir.path());
         config.jwt = JwtConfig::Secret(Secret::new("twelve bytes"));

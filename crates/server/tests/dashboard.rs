@@ -253,7 +253,7 @@ fn non_loopback_address() -> std::net::IpAddr {
 /// handed the development token. The server runs on its generated secret,
 /// configured for loopback, and is reached from a peer beyond loopback.
 #[tokio::test]
-async fn issue_11_development_sign_in_refuses_a_peer_beyond_loopback_whatever_its_host() {
+async fn development_sign_in_refuses_a_peer_beyond_loopback_whatever_its_host() {
     let server = TestServer::start_bound_to("0.0.0.0:0".parse().expect("address"), |_| {}).await;
     let port = server.base.rsplit(':').next().expect("port").to_owned();
     let remote = format!("http://{}:{port}/api/dev/sign-in", non_loopback_address());
@@ -302,7 +302,7 @@ async fn issue_11_development_sign_in_refuses_a_peer_beyond_loopback_whatever_it
 /// arrives from a loopback peer; any forwarding header it carries says it
 /// started elsewhere, so it is refused.
 #[tokio::test]
-async fn issue_11_development_sign_in_refuses_requests_carrying_forwarding_headers() {
+async fn development_sign_in_refuses_requests_carrying_forwarding_headers() {
     let server = TestServer::start().await;
     for (name, value) in [
         ("x-forwarded-for", "203.0.113.9"),

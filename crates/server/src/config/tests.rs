@@ -470,7 +470,7 @@ fn bad_jwt_keys_are_refused_without_showing_them() {
 
 /// Issue 11, failure 12: a 12-byte secret was accepted with a warning.
 #[test]
-fn issue_11_a_jwt_secret_under_32_bytes_is_refused() {
+fn a_jwt_secret_under_32_bytes_is_refused() {
     for short in ["hunter2hunte", "0123456789abcdef0123456789abcde"] {
         let errors = match load_env(&[("JOBCAST_JWT_SECRET", short)]) {
             Ok(loaded) => panic!(
@@ -519,7 +519,7 @@ fn issue_11_a_jwt_secret_under_32_bytes_is_refused() {
 /// Issue 11, failure 10: a key that names no provider went to whichever
 /// provider a job chose. Now every LLM setting belongs to one provider.
 #[test]
-fn issue_11_llm_credentials_name_their_provider() {
+fn llm_credentials_name_their_provider() {
     use jobcast_processors::llm::LlmProvider;
     let refused = |pairs: &[(&str, &str)], expected: &str| {
         let errors = load_env(pairs).expect_err(expected).to_string();

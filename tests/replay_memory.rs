@@ -54,7 +54,9 @@ async fn sockets_that_never_read_their_replays_cost_bounded_memory() {
         .as_str()
         .expect("a job id")
         .to_owned();
-    let done = api.wait_all(std::slice::from_ref(&job), Duration::from_secs(120)).await;
+    let done = api
+        .wait_all(std::slice::from_ref(&job), Duration::from_secs(120))
+        .await;
     assert_eq!(done[0].status, Status::Completed);
     assert!(done[0].last_seq > 10_000);
     let before = rss(pid);

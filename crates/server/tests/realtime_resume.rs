@@ -111,6 +111,7 @@ async fn one_join_user_catches_a_reconnecting_client_up_on_300_jobs() {
     let created = create_many(&server, &alice, JOBS, json!({"steps": 3, "step_ms": 5})).await;
     let mut views: HashMap<JobId, Vec<u64>> =
         created.iter().map(|j| (j.job_id, Vec::new())).collect();
+    let mut terminal: HashSet<JobId> = HashSet::new();
     let mut read = 0;
     while read < 2 * JOBS {
         let event = first
@@ -119,6 +120,9 @@ async fn one_join_user_catches_a_reconnecting_client_up_on_300_jobs() {
             .expect("update")
             .expect("an update in time");
         views.entry(event.job_id).or_default().push(event.seq);
+        if event.status.is_terminal() {
+            terminal.insert(event.job_id);
+        }
         read += 1;
     }
     // ... and is cut off mid-stream (what it had not read is lost with it).
@@ -143,7 +147,6 @@ async fn one_join_user_catches_a_reconnecting_client_up_on_300_jobs() {
     assert!(page.unknown.is_empty(), "{:?}", page.unknown);
 
     let deadline = Instant::now() + Duration::from_secs(60);
-    let mut terminal: HashSet<JobId> = HashSet::new();
     while terminal.len() < JOBS {
         let left = deadline.saturating_duration_since(Instant::now());
         match second.next_update(left).await.expect("update") {

@@ -33,6 +33,6 @@ pub use media::MediaType;
 pub use options::{KindInfo, OptionSpec, OptionValue};
 pub use processor::{Clarification, JobContext, JobEvents, ProcessError, Processor, Processors};
 pub use status::Status;
-pub use store::{CreateOutcome, JobPage, JobQuery, LeasedJob, Store, StoreError};
+pub use store::{CreateOutcome, JobPage, JobQuery, LeasedJob, Store, StoreError, JOBS_OF_LIMIT};
 pub use time::Timestamp;
 pub use transition::TransitionError;

@@ -45,6 +45,9 @@ impl StoreError {
     }
 }
 
+/// Most ids one `Store::jobs_of` call reads.
+pub const JOBS_OF_LIMIT: usize = 1_000;
+
 /// Which jobs to list, newest first.
 #[derive(Debug, Clone, Default)]
 pub struct JobQuery {
@@ -117,6 +120,22 @@ pub trait Store: Send + Sync + 'static {
     async fn job(&self, id: JobId) -> Result<Option<JobSnapshot>, StoreError>;
 
     async fn list_jobs(&self, query: &JobQuery) -> Result<JobPage, StoreError>;
+
+    /// The jobs among `ids` that belong to `owner`, in no particular order;
+    /// an id that does not exist or is someone else's is left out. At most
+    /// [`JOBS_OF_LIMIT`] ids are read (the rest are ignored). The backends
+    /// answer in one query; this default reads job by job.
+    async fn jobs_of(&self, owner: &str, ids: &[JobId]) -> Result<Vec<JobSnapshot>, StoreError> {
+        let mut found = Vec::new();
+        for id in ids.iter().take(JOBS_OF_LIMIT) {
+            if let Some(job) = self.job(*id).await? {
+                if job.owner == owner {
+                    found.push(job);
+                }
+            }
+        }
+        Ok(found)
+    }
 
     /// Stored events with `seq > after_seq`, in order, at most `limit`.
     async fn events_after(

@@ -1,5 +1,7 @@
 //! Bodies of the REST API that are more than a snapshot or an event.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::{ErrorCode, Event, JobSnapshot, KindInfo};
@@ -90,11 +92,34 @@ pub struct JoinJobAck {
     pub events: Vec<Event>,
 }
 
-/// `join_user` acknowledgement: the user's unfinished jobs.
+/// `join_user` payload. Every field is optional: `{}` joins the user room
+/// and lists the first page of unfinished jobs, as it always did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JoinUser {
+    /// Resume points: job id → the last `seq` the client applied. Every event
+    /// of these jobs after it is sent (as `job_update`s, after the ack), then
+    /// live ones.
+    #[serde(default)]
+    pub jobs: BTreeMap<String, u64>,
+    /// The `next` of the previous acknowledgement: the page after it.
+    #[serde(default)]
+    pub after: Option<String>,
+}
+
+/// `join_user` acknowledgement: a page of the user's unfinished jobs, newest
+/// first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JoinUserAck {
     pub ok: bool,
     pub jobs: Vec<JobSnapshot>,
+    /// Set when more unfinished jobs follow: the `after` of the next call.
+    #[serde(default)]
+    pub next: Option<String>,
+    /// The ids of the request's `jobs` that are not the caller's jobs (or
+    /// do not exist): nothing is sent for them.
+    #[serde(default)]
+    pub unknown: Vec<String>,
 }
 
 /// `cancel_job` acknowledgement.

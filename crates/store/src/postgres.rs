@@ -21,7 +21,7 @@ use sqlx::{ConnectOptions, Connection, PgConnection, Postgres, QueryBuilder};
 
 use jobcast_core::{
     CreateOutcome, Event, EventDraft, EventType, JobId, JobInput, JobPage, JobQuery, JobSnapshot,
-    LeasedJob, NewJob, Store, StoreError, StoredInvoice, Timestamp,
+    LeasedJob, NewJob, Store, StoreError, StoredInvoice, Timestamp, JOBS_OF_LIMIT,
 };
 
 use crate::error::{db, OpenError};
@@ -184,6 +184,27 @@ impl Store for PgStore {
             .await
             .map_err(db)?;
         rows::page(&found, limit)
+    }
+
+    async fn jobs_of(&self, owner: &str, ids: &[JobId]) -> Result<Vec<JobSnapshot>, StoreError> {
+        let ids = &ids[..ids.len().min(JOBS_OF_LIMIT)];
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = QueryBuilder::<Postgres>::new("SELECT snapshot FROM jobs WHERE owner = ");
+        q.push_bind(owner.to_owned());
+        q.push(" AND id = ANY(")
+            .push_bind(ids.iter().map(ToString::to_string).collect::<Vec<_>>())
+            .push(")");
+        let found: Vec<String> = q
+            .build_query_scalar()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        found
+            .iter()
+            .map(|text| rows::decode_snapshot(text))
+            .collect()
     }
 
     async fn events_after(

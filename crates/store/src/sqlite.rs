@@ -31,7 +31,7 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use jobcast_core::{
     CreateOutcome, Event, EventDraft, EventType, JobId, JobInput, JobPage, JobQuery, JobSnapshot,
-    LeasedJob, NewJob, Store, StoreError, StoredInvoice, Timestamp,
+    LeasedJob, NewJob, Store, StoreError, StoredInvoice, Timestamp, JOBS_OF_LIMIT,
 };
 
 use crate::error::{db, OpenError};
@@ -238,6 +238,30 @@ impl Store for SqliteStore {
             .await
             .map_err(db)?;
         rows::page(&found, limit)
+    }
+
+    async fn jobs_of(&self, owner: &str, ids: &[JobId]) -> Result<Vec<JobSnapshot>, StoreError> {
+        let ids = &ids[..ids.len().min(JOBS_OF_LIMIT)];
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = QueryBuilder::<Sqlite>::new("SELECT snapshot FROM jobs WHERE owner = ");
+        q.push_bind(owner.to_owned());
+        q.push(" AND id IN (");
+        let mut listed = q.separated(", ");
+        for id in ids {
+            listed.push_bind(id.to_string());
+        }
+        q.push(")");
+        let found: Vec<String> = q
+            .build_query_scalar()
+            .fetch_all(&self.reader)
+            .await
+            .map_err(db)?;
+        found
+            .iter()
+            .map(|text| rows::decode_snapshot(text))
+            .collect()
     }
 
     async fn events_after(

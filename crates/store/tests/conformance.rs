@@ -40,6 +40,7 @@ conformance!(
     list::list_filters_by_owner_status_and_kind,
     list::list_pages_newest_first_without_gaps,
     list::list_limit_is_clamped,
+    list::jobs_of_answers_only_the_owners_jobs,
     events::append_numbers_events_without_gaps,
     events::append_to_a_missing_job_is_not_found,
     events::terminal_states_are_final,

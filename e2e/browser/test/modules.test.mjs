@@ -7,7 +7,7 @@ import { test } from "node:test";
 const js = new URL("../../../crates/server/src/dashboard/assets/js/", import.meta.url);
 const { encodePacket, decodeFrame, decodePacket, backoffMs } = await import(new URL("socket.js", js));
 const { JobState, openQuestion, formatEta, attemptText } = await import(new URL("jobstate.js", js));
-const { parseAnswer } = await import(new URL("board.js", js));
+const { Board, parseAnswer } = await import(new URL("board.js", js));
 
 test("packets encode and decode as Socket.IO v5 over Engine.IO v4", () => {
   assert.equal(encodePacket(0, { token: "t" }), '40{"token":"t"}');
@@ -126,4 +126,29 @@ test("answers are JSON when they parse, text otherwise; ETAs read well", () => {
   assert.equal(formatEta(12_400), "ETA 12 s");
   assert.equal(formatEta(180_000), "ETA 3 min");
   assert.equal(formatEta(3_900_000), "ETA 1 h 5 min");
+});
+
+test("a reconnect resumes every unfinished job in one join_user per 500, not one join_job each", async () => {
+  const board = new Board(null, null, null, {});
+  const requests = [];
+  board.socket = {
+    connected: true,
+    request: async (event, payload) => {
+      requests.push([event, payload]);
+      return { ok: true, jobs: [], next: null, unknown: [] };
+    },
+  };
+  const snapshot = (i, status, last_seq) => ({ job_id: `J${String(i).padStart(4, "0")}`, status, last_seq });
+  for (let i = 0; i < 620; i++) {
+    const status = i % 10 === 0 ? "completed" : "running";
+    board.jobs.set(`J${String(i).padStart(4, "0")}`, { state: new JobState(snapshot(i, status, i + 1)) });
+  }
+  await board.resync();
+  assert.deepEqual(requests.map(([event]) => event), ["join_user", "join_user"]);
+  const named = requests.map(([, payload]) => payload.jobs);
+  assert.equal(Object.keys(named[0]).length, 500);
+  assert.equal(Object.keys(named[1]).length, 58, "558 unfinished jobs in all");
+  const all = Object.assign({}, ...named);
+  assert.equal(all.J0001, 2, "each job from its last applied seq");
+  assert.equal(all.J0010, undefined, "a finished job is not resumed");
 });

@@ -4,7 +4,14 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 
-import { assertContiguous, assertSameEvents, startServer } from "../lib/jobcast.mjs";
+import {
+  UNKNOWN_ULID,
+  assertContiguous,
+  assertSameEvents,
+  isTerminalType,
+  sleep,
+  startServer,
+} from "../lib/jobcast.mjs";
 
 describe("join_user", () => {
   let server;
@@ -177,6 +184,48 @@ describe("join_user", () => {
     } finally {
       s1.close();
       s2.close();
+    }
+  });
+  it("one join_user with resume points catches a reconnecting client up on every job", async () => {
+    await settled();
+    const first = await server.connect(alice);
+    const jobs = [];
+    let seen;
+    try {
+      assert.equal((await first.feed.ack("join_user", {})).ok, true);
+      for (let i = 0; i < 12; i++) jobs.push(await server.createJob(alice, { steps: 5, step_ms: 20 }));
+      const ids = jobs.map((j) => j.job_id);
+      await first.feed.until("20 events", () => ids.reduce((n, id) => n + first.feed.of(id).length, 0) >= 20);
+      seen = new Map(ids.map((id) => [id, [...first.feed.of(id)]]));
+    } finally {
+      first.close(); // cut off mid-stream
+    }
+    await sleep(500); // the jobs go on meanwhile; some finish
+    const bobs = await server.createJob(bob, { steps: 5, step_ms: 10 });
+    const second = await server.connect(alice);
+    try {
+      const resume = Object.fromEntries([...seen].map(([id, got]) => [id, got.length ? got[got.length - 1].seq : 0]));
+      resume[bobs.job_id] = 0;
+      resume[UNKNOWN_ULID] = 0;
+      const ack = await second.feed.ack("join_user", { jobs: resume });
+      assert.equal(ack.ok, true, JSON.stringify(ack));
+      const terminalSeen = (id) => [...seen.get(id), ...second.feed.of(id)].some((e) => isTerminalType(e.type));
+      await second.feed
+        .until("every job terminal", () => jobs.every((j) => terminalSeen(j.job_id)), 60000)
+        .catch(() => {});
+      const caught = jobs.filter((j) => terminalSeen(j.job_id)).length;
+      assert.equal(caught, jobs.length, `${caught} of ${jobs.length} jobs caught up after one join_user`);
+      for (const job of jobs) {
+        const seqs = [...seen.get(job.job_id), ...second.feed.of(job.job_id)].map((e) => e.seq);
+        const stored = await server.events(alice, job.job_id);
+        assertContiguous(seqs, 1, stored[stored.length - 1].seq, `job ${job.job_id} across the reconnect`);
+      }
+      assert.deepEqual([...ack.unknown].sort(), [bobs.job_id, UNKNOWN_ULID].sort());
+      await server.waitJob(bob, bobs.job_id, "finished", (j) => j.status === "completed");
+      await second.feed.ack("join_user", {}); // a round trip
+      assert.equal(second.feed.of(bobs.job_id).length, 0, "bob's events are not sent to alice");
+    } finally {
+      second.close();
     }
   });
 });

@@ -2,6 +2,7 @@
 //! requests whose acknowledgements are decoded into `jobcast_core::wire`
 //! types, and `job_update` events decoded into [`Event`]s.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use jobcast_core::wire::{ErrorAck, JobAck, JoinJobAck, JoinUserAck, OkAck};
@@ -29,6 +30,18 @@ impl JoinedJob {
     pub fn last_seq(&self) -> u64 {
         self.events.last().map_or(self.job.last_seq, |e| e.seq)
     }
+}
+
+/// Resume points one `join_user` call carries at most (the server's limit).
+pub const RESUME_PER_CALL: usize = 500;
+
+/// A `join_user` answer: a page of unfinished jobs, the cursor of the next
+/// page, and the resumed ids that are not the caller's jobs.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UserPage {
+    pub jobs: Vec<JobSnapshot>,
+    pub next: Option<String>,
+    pub unknown: Vec<String>,
 }
 
 impl SocketClient {
@@ -62,6 +75,62 @@ impl SocketClient {
     pub async fn join_user(&mut self) -> Result<Vec<JobSnapshot>, AckError> {
         let ack: JoinUserAck = self.call("join_user", json!({})).await?;
         Ok(ack.jobs)
+    }
+
+    /// One `join_user` call: joins `user:<me>`, resumes each job of
+    /// `resume` (job → the last `seq` applied: the events after it follow as
+    /// `job_update`s, then live ones), and answers the page of unfinished
+    /// jobs after the cursor `after` (the `next` of the previous page).
+    /// At most 500 resume points per call.
+    pub async fn join_user_page(
+        &mut self,
+        resume: &BTreeMap<JobId, u64>,
+        after: Option<&str>,
+    ) -> Result<UserPage, AckError> {
+        let jobs: serde_json::Map<String, Value> = resume
+            .iter()
+            .map(|(id, seq)| (id.to_string(), json!(seq)))
+            .collect();
+        let mut payload = json!({ "jobs": jobs });
+        if let Some(after) = after {
+            payload["after"] = json!(after);
+        }
+        let ack: JoinUserAck = self.call("join_user", payload).await?;
+        Ok(UserPage {
+            jobs: ack.jobs,
+            next: ack.next,
+            unknown: ack.unknown,
+        })
+    }
+
+    /// Reconnecting: resumes every job of `resume` and lists every unfinished
+    /// job, in as few `join_user` calls as the limits allow (one for up to
+    /// 500 resume points and 200 unfinished jobs).
+    pub async fn resume_user(
+        &mut self,
+        resume: &BTreeMap<JobId, u64>,
+    ) -> Result<UserPage, AckError> {
+        let points: Vec<(JobId, u64)> = resume.iter().map(|(id, seq)| (*id, *seq)).collect();
+        let mut chunks = points.chunks(RESUME_PER_CALL);
+        let mut all = UserPage::default();
+        let mut after: Option<String> = None;
+        let mut listed = false;
+        loop {
+            let chunk: BTreeMap<JobId, u64> =
+                chunks.next().unwrap_or(&[]).iter().copied().collect();
+            let page = self.join_user_page(&chunk, after.as_deref()).await?;
+            all.unknown.extend(page.unknown);
+            if !listed {
+                // Once the listing is through, later calls only carry resume
+                // points (their first page again is not taken twice).
+                all.jobs.extend(page.jobs);
+                after = page.next;
+                listed = after.is_none();
+            }
+            if listed && chunks.len() == 0 {
+                return Ok(all);
+            }
+        }
     }
 
     pub async fn cancel_job(&mut self, id: JobId) -> Result<JobSnapshot, AckError> {

@@ -9,4 +9,4 @@ pub mod jobs;
 pub mod socketio;
 
 pub use connection::{ConnectOptions, Incoming, SocketClient};
-pub use jobs::{JoinedJob, JOB_UPDATE};
+pub use jobs::{JoinedJob, UserPage, JOB_UPDATE, RESUME_PER_CALL};

@@ -3,12 +3,14 @@
 //! and does what the REST API does through the same functions (`actions`,
 //! `access`), so both transports agree.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use jobcast_core::wire::{
-    AnswerClarification, ErrorAck, JobAck, JobRef, JoinJob, JoinJobAck, JoinUserAck, OkAck,
+    AnswerClarification, ErrorAck, JobAck, JobRef, JoinJob, JoinJobAck, JoinUser, JoinUserAck,
+    OkAck,
 };
-use jobcast_core::{Event, JobQuery, Status};
+use jobcast_core::{Event, JobId, JobQuery, Status};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
@@ -29,8 +31,12 @@ pub const REPLAY_LIMIT: u32 = 1_000;
 /// client reads. A socket's buffer holds `socket_buffer` packets, so this
 /// bounds what a client that never reads its acknowledgements can cost.
 pub const REPLAY_ACK_BYTES: usize = 32 * 1024;
-/// Unfinished jobs listed by `join_user`.
-const USER_JOBS_LIMIT: u32 = 200;
+/// Unfinished jobs listed per `join_user` acknowledgement; `next` pages on.
+pub const USER_JOBS_PAGE: u32 = 200;
+/// Resume points one `join_user` may carry.
+pub const USER_RESUME_LIMIT: usize = 500;
+/// Resume points per extra rate token a `join_user` takes.
+const USER_RESUME_PER_TOKEN: usize = 100;
 
 type Payload = Result<Value, socketioxide::ParserError>;
 
@@ -75,9 +81,40 @@ pub fn register(rt: &Arc<Realtime>, socket: &SocketRef) {
     on(rt, socket, "leave_job", |rt, sub, data| async move {
         leave_job(&rt, &sub, data).await
     });
-    on(rt, socket, "join_user", |rt, sub, _| async move {
-        join_user(&rt, &sub).await
-    });
+    let user_rt = rt.clone();
+    socket.on(
+        "join_user",
+        move |socket: SocketRef, TryData(data): TryData<Value>, ack: AckSender| {
+            let rt = user_rt.clone();
+            async move {
+                let Some(sub) = rt.hub.get(socket.id) else {
+                    return;
+                };
+                match join_user(&rt, &sub, data).await {
+                    Ok(UserReply { ack: body, resumed }) => {
+                        if reply(ack, Ok(body)) {
+                            // Each resumed job is Behind its client's seq (or
+                            // Live at it); one catch-up task sends them all.
+                            for (id, floor, more) in resumed {
+                                let offered = sub.finish_join(id, floor, true, more, true);
+                                rt.hub.follow_up(&sub, offered);
+                            }
+                        } else {
+                            for (id, _, _) in resumed {
+                                sub.abort_join(id);
+                            }
+                            drop_stalled(&rt, &sub);
+                        }
+                    }
+                    Err(error) => {
+                        if !reply::<OkAck>(ack, Err(error)) {
+                            drop_stalled(&rt, &sub);
+                        }
+                    }
+                }
+            }
+        },
+    );
     on(rt, socket, "cancel_job", |rt, sub, data| async move {
         cancel_job(&rt, &sub, data).await
     });
@@ -264,27 +301,133 @@ async fn leave_job(
     Ok(OkAck { ok: true })
 }
 
-async fn join_user(rt: &Arc<Realtime>, sub: &Arc<Subscriber>) -> Result<JoinUserAck, ApiError> {
-    limited(sub)?;
+/// A `join_user` request, checked: resume points (job, `after_seq`) and the
+/// page cursor.
+struct UserRequest {
+    points: Vec<(JobId, u64)>,
+    after: Option<JobId>,
+}
+
+/// The `join_user` request: `{}`, or resume points and a page cursor.
+fn parse_join_user(data: Payload) -> Result<UserRequest, ApiError> {
+    let request: JoinUser = match data {
+        // No payload, or `null`: the plain join of the user room.
+        Err(_) | Ok(Value::Null) => JoinUser::default(),
+        Ok(value) => serde_json::from_value(value)
+            .map_err(|e| ApiError::bad_request(format!("bad payload: {e}")))?,
+    };
+    if request.jobs.len() > USER_RESUME_LIMIT {
+        return Err(ApiError::bad_request(format!(
+            "at most {USER_RESUME_LIMIT} jobs per join_user; send the rest in another call"
+        )));
+    }
+    let jobs = request
+        .jobs
+        .iter()
+        .map(|(id, after)| Ok((parse_job_id(id)?, *after)))
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    let after = request
+        .after
+        .map(|cursor| {
+            cursor.parse::<JobId>().map_err(|_| {
+                ApiError::bad_request("bad cursor: pass the `next` of a join_user ack")
+            })
+        })
+        .transpose()?;
+    Ok(UserRequest {
+        points: jobs,
+        after,
+    })
+}
+
+/// Rate tokens a `join_user` takes: one, and one more per
+/// `USER_RESUME_PER_TOKEN` resume points.
+fn join_user_cost(resume_points: usize) -> u32 {
+    u32::try_from(1 + resume_points / USER_RESUME_PER_TOKEN).unwrap_or(u32::MAX)
+}
+
+struct UserReply {
+    ack: JoinUserAck,
+    /// Resumed jobs to settle once the ack is out: (job, floor, more to send).
+    resumed: Vec<(JobId, u64, bool)>,
+}
+
+async fn join_user(
+    rt: &Arc<Realtime>,
+    sub: &Arc<Subscriber>,
+    data: Payload,
+) -> Result<UserReply, ApiError> {
+    let UserRequest { points, after } = parse_join_user(data)?;
+    if !sub.limiter.allow_n(join_user_cost(points.len())) {
+        return Err(ApiError::new(
+            jobcast_core::ErrorCode::RateLimited,
+            "too many requests on this connection; slow down",
+        ));
+    }
+    // Registered before the store is read and before the user room is
+    // joined, so that nothing live overtakes what is resumed.
+    let registered = sub.begin_resume(points.iter().map(|(id, _)| *id));
     sub.join_user_room();
     rt.hub.index_user(&sub.user, sub.socket.id);
-    let page = rt
-        .hub
-        .store()
-        .list_jobs(&JobQuery {
-            owner: Some(sub.user.clone()),
-            statuses: vec![Status::Queued, Status::Running, Status::WaitingInput],
-            kind: None,
-            limit: USER_JOBS_LIMIT,
-            before: None,
-        })
-        .await?;
+    let ids: Vec<JobId> = points.iter().map(|(id, _)| *id).collect();
+    let read = async {
+        let own = rt.hub.store().jobs_of(&sub.user, &ids).await?;
+        let page = rt
+            .hub
+            .store()
+            .list_jobs(&JobQuery {
+                owner: Some(sub.user.clone()),
+                statuses: vec![Status::Queued, Status::Running, Status::WaitingInput],
+                kind: None,
+                limit: USER_JOBS_PAGE,
+                before: after,
+            })
+            .await?;
+        Ok::<_, ApiError>((own, page))
+    };
+    let (own, page) = match read.await {
+        Ok(found) => found,
+        Err(e) => {
+            for id in registered {
+                sub.abort_join(id);
+            }
+            return Err(e);
+        }
+    };
+    let own: HashMap<JobId, (u64, bool)> = own
+        .iter()
+        .map(|job| (job.job_id, (job.last_seq, job.status.is_terminal())))
+        .collect();
+    let asked: HashMap<JobId, u64> = points.iter().copied().collect();
+    let mut resumed = Vec::new();
+    for id in registered {
+        match (own.get(&id), asked.get(&id)) {
+            (Some(&(last_seq, terminal)), Some(&after_seq)) => {
+                if terminal && after_seq >= last_seq {
+                    sub.abort_join(id); // over, and nothing the client lacks
+                } else {
+                    resumed.push((id, after_seq, last_seq > after_seq));
+                }
+            }
+            _ => sub.abort_join(id),
+        }
+    }
     for job in &page.jobs {
         sub.follow_from(job.job_id, job.last_seq);
     }
-    Ok(JoinUserAck {
-        ok: true,
-        jobs: page.jobs,
+    let unknown = points
+        .iter()
+        .filter(|(id, _)| !own.contains_key(id))
+        .map(|(id, _)| id.to_string())
+        .collect();
+    Ok(UserReply {
+        ack: JoinUserAck {
+            ok: true,
+            jobs: page.jobs,
+            next: page.next_cursor.map(|id| id.to_string()),
+            unknown,
+        },
+        resumed,
     })
 }
 

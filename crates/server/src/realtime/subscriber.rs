@@ -205,6 +205,30 @@ impl Subscriber {
         JoinStart::Started
     }
 
+    /// Registers each of `jobs` that this socket does not follow yet as a
+    /// Joining user-room feed, before the store is read (so that a live
+    /// event cannot overtake what the client asked to resume); returns those
+    /// registered. A job already followed is left as it is. Each is then
+    /// settled with `finish_join` (replayed from the client's `after_seq`)
+    /// or `abort_join`.
+    pub fn begin_resume(&self, jobs: impl IntoIterator<Item = JobId>) -> Vec<JobId> {
+        let mut feeds = self.lock();
+        let mut registered = Vec::new();
+        for job in jobs {
+            if let std::collections::hash_map::Entry::Vacant(vacant) = feeds.jobs.entry(job) {
+                vacant.insert(Feed {
+                    floor: 0,
+                    mode: Mode::Joining,
+                    dirty: false,
+                    own: true,
+                    prior: None,
+                });
+                registered.push(job);
+            }
+        }
+        registered
+    }
+
     /// The join was refused: forget it.
     pub fn abort_join(&self, job: JobId) {
         let mut feeds = self.lock();

@@ -194,3 +194,37 @@ pub async fn list_limit_is_clamped(store: Shared) {
     assert_eq!(page.jobs.len(), 200);
     assert!(page.next_cursor.is_some());
 }
+
+/// `jobs_of`: exactly the owner's jobs among the ids asked for; someone
+/// else's job and an unknown id are left out, whatever their number.
+pub async fn jobs_of_answers_only_the_owners_jobs(store: Shared) {
+    let alice = create_apart(&store, "alice", "a", 3).await;
+    let bob = create_apart(&store, "bob", "a", 2).await;
+    let mut asked: Vec<JobId> = alice.iter().chain(&bob).map(|j| j.job_id).collect();
+    asked.push(JobId::new());
+    let found = store.jobs_of("alice", &asked).await.expect("jobs_of");
+    let found_ids: HashSet<JobId> = found.iter().map(|j| j.job_id).collect();
+    let expected: HashSet<JobId> = alice.iter().map(|j| j.job_id).collect();
+    assert_eq!(found_ids, expected);
+    assert_eq!(found.len(), 3, "each job once");
+    for job in &found {
+        let stored = store.job(job.job_id).await.expect("job").expect("exists");
+        assert_eq!(job, &stored, "the whole snapshot");
+    }
+    assert!(store.jobs_of("alice", &[]).await.expect("empty").is_empty());
+    assert!(store
+        .jobs_of("carol", &asked)
+        .await
+        .expect("nobody's")
+        .is_empty());
+
+    // Many ids at once (unknown ones among them) are one query, and a list
+    // longer than the limit is cut, never refused.
+    let mut many: Vec<JobId> = (0..jobcast_core::JOBS_OF_LIMIT + 50)
+        .map(|_| JobId::new())
+        .collect();
+    many[10] = alice[0].job_id;
+    let found = store.jobs_of("alice", &many).await.expect("many");
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].job_id, alice[0].job_id);
+}

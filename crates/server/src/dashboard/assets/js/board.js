@@ -2,14 +2,16 @@
 //
 // Each job's events are applied strictly in seq order (JobState): a
 // duplicate is dropped, a gap is filled from the server before going on.
-// On every (re)connection the board joins the user's room and then rejoins
-// each unfinished job after the last seq it applied, so a restart or a
-// network drop leaves no stale bar and no duplicated row.
+// On every (re)connection one join_user resumes every unfinished job on the
+// page after the last seq it applied and lists the others, so a restart or
+// a network drop leaves no stale bar and no duplicated row.
 
 import { JobState, attemptText, formatEta, openQuestion } from "./jobstate.js";
 
 /** The REST events page size (GET /api/jobs/{id}/events, default limit). */
 const EVENTS_PAGE = 1000;
+/** Resume points one join_user carries at most (the server's limit). */
+const RESUME_PER_CALL = 500;
 
 export class Board {
   /**
@@ -73,29 +75,44 @@ export class Board {
     return entry;
   }
 
-  /** After every (re)connection: the user's room, then each unfinished job. */
+  /**
+   * After every (re)connection: one `join_user` resumes every unfinished job
+   * on the page from its last applied seq (the events missed meanwhile
+   * follow as job_updates, whether or not the job has finished since) and
+   * lists the user's unfinished jobs, page by page.
+   */
   async resync() {
     const socket = this.socket;
+    const points = [...this.jobs.values()]
+      .filter((entry) => !entry.state.terminal)
+      .map((entry) => [entry.state.id, entry.state.lastSeq]);
     try {
-      const ack = await socket.request("join_user", {});
-      if (!ack?.ok) {
-        // rate_limited (or a passing failure): try the whole resync again.
-        setTimeout(() => {
-          if (socket === this.socket && socket.connected) this.resync();
-        }, 1000 + Math.random() * 1000);
-        return;
+      let after = null;
+      let listed = false;
+      for (let sent = 0; ; sent += RESUME_PER_CALL) {
+        const payload = { jobs: Object.fromEntries(points.slice(sent, sent + RESUME_PER_CALL)) };
+        if (after) payload.after = after;
+        const ack = await socket.request("join_user", payload);
+        if (socket !== this.socket) return;
+        if (!ack?.ok) {
+          // rate_limited (or a passing failure): try the whole resync again;
+          // jobs already resumed on this connection are left as they are.
+          setTimeout(() => {
+            if (socket === this.socket && socket.connected) this.resync();
+          }, 1000 + Math.random() * 1000);
+          return;
+        }
+        if (!listed) {
+          for (const snapshot of ack.jobs) this.add(snapshot, { join: false });
+          after = ack.next ?? null;
+          listed = !after;
+        }
+        for (const id of ack.unknown ?? []) this.notice(id, "Cannot follow this job: not found");
+        if (listed && sent + RESUME_PER_CALL >= points.length) return;
       }
-      for (const snapshot of ack.jobs) this.add(snapshot, { join: false });
     } catch {
       // Disconnected meanwhile: the next connection resyncs.
-      return;
     }
-    if (socket !== this.socket) return;
-    await Promise.all(
-      [...this.jobs.values()]
-        .filter((entry) => !entry.state.terminal)
-        .map((entry) => this.join(entry.state.id)),
-    );
   }
 
   /**

@@ -10,7 +10,12 @@ use serde::Deserialize;
 use serde_json::Value;
 use socketioxide::extract::{SocketRef, TryData};
 
+use socketioxide::socket::Sid;
+
+use super::accounting::ConnectionPermit;
+use super::handle::SocketHandle;
 use super::handlers;
+use super::hub::Hub;
 use super::limits::RateLimiter;
 use super::subscriber::Subscriber;
 use super::Realtime;
@@ -45,14 +50,22 @@ pub async fn authenticate(
         Refusal::Unauthorized
     })?;
     let caller = Caller::from(claims);
-    if !rt
-        .hub
-        .admit_connection(&caller.user, rt.limits.max_connections_per_user)
-    {
+    let Some(permit) = rt
+        .connections
+        .admit(&caller.user, rt.limits.max_connections_per_user)
+    else {
         return Err(Refusal::TooManyConnections);
-    }
+    };
+    // Owned by socketioxide's socket from here on: whatever becomes of the
+    // connection, its place is given back when the socket is dropped.
+    socket.extensions.insert(Arc::new(Lease {
+        hub: rt.hub.clone(),
+        sid: socket.id,
+        _permit: permit,
+    }));
     let limiter = RateLimiter::new(rt.limits.rate_per_sec, rt.limits.rate_burst);
-    let subscriber = Arc::new(Subscriber::new(socket.clone(), caller, limiter));
+    let handle = SocketHandle::new(rt.io.clone(), socket.id);
+    let subscriber = Arc::new(Subscriber::new(handle, caller, limiter));
     rt.hub.add(subscriber);
     handlers::register(&rt, &socket);
     let hub = rt.hub.clone();
@@ -61,6 +74,23 @@ pub async fn authenticate(
         async {}
     });
     Ok(())
+}
+
+/// What a connection holds for as long as socketioxide keeps its socket (in
+/// the socket's extensions): its place in the per-user count, and its entry
+/// in the hub. A socket whose transport closed while this middleware ran is
+/// dropped by socketioxide without any disconnect handler; this is how its
+/// place still comes back.
+struct Lease {
+    hub: Arc<Hub>,
+    sid: Sid,
+    _permit: ConnectionPermit,
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        self.hub.remove(self.sid);
+    }
 }
 
 type Checked = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), Refusal>> + Send>>;

@@ -25,9 +25,9 @@ use std::time::{Duration, Instant};
 
 use jobcast_core::{Event, JobId, Store};
 use serde_json::value::RawValue;
-use socketioxide::extract::SocketRef;
 use socketioxide::{SendError, SocketError};
 
+use super::handle::SocketHandle;
 use super::limits::RateLimiter;
 use crate::http::extract::Caller;
 
@@ -81,7 +81,7 @@ pub enum Offered {
 }
 
 pub struct Subscriber {
-    pub socket: SocketRef,
+    pub socket: SocketHandle,
     pub caller: Caller,
     pub user: String,
     pub limiter: RateLimiter,
@@ -94,7 +94,7 @@ pub enum JoinStart {
 }
 
 impl Subscriber {
-    pub fn new(socket: SocketRef, caller: Caller, limiter: RateLimiter) -> Self {
+    pub fn new(socket: SocketHandle, caller: Caller, limiter: RateLimiter) -> Self {
         Subscriber {
             socket,
             user: caller.user.clone(),
@@ -434,7 +434,7 @@ impl Subscriber {
 
     pub async fn disconnect_when_possible(&self) {
         for _ in 0..50 {
-            match self.socket.clone().disconnect() {
+            match self.socket.disconnect() {
                 Err(SocketError::InternalChannelFull) => {
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }

@@ -11,8 +11,10 @@ use serde_json::Value;
 use socketioxide::extract::{SocketRef, TryData};
 
 use socketioxide::socket::Sid;
+use tokio::task::AbortHandle;
 
 use super::accounting::ConnectionPermit;
+use super::expiry;
 use super::handle::SocketHandle;
 use super::handlers;
 use super::hub::Hub;
@@ -56,15 +58,17 @@ pub async fn authenticate(
     else {
         return Err(Refusal::TooManyConnections);
     };
+    let handle = SocketHandle::new(rt.io.clone(), socket.id);
+    let expiry = expiry::close_after(rt.hub.clone(), handle.clone(), caller.time_left());
     // Owned by socketioxide's socket from here on: whatever becomes of the
     // connection, its place is given back when the socket is dropped.
     socket.extensions.insert(Arc::new(Lease {
         hub: rt.hub.clone(),
         sid: socket.id,
+        expiry,
         _permit: permit,
     }));
     let limiter = RateLimiter::new(rt.limits.rate_per_sec, rt.limits.rate_burst);
-    let handle = SocketHandle::new(rt.io.clone(), socket.id);
     let subscriber = Arc::new(Subscriber::new(handle, caller, limiter));
     rt.hub.add(subscriber);
     handlers::register(&rt, &socket);
@@ -78,17 +82,19 @@ pub async fn authenticate(
 
 /// What a connection holds for as long as socketioxide keeps its socket (in
 /// the socket's extensions): its place in the per-user count, and its entry
-/// in the hub. A socket whose transport closed while this middleware ran is
+/// in the hub, and the task that closes it when its token expires. A socket whose transport closed while this middleware ran is
 /// dropped by socketioxide without any disconnect handler; this is how its
 /// place still comes back.
 struct Lease {
     hub: Arc<Hub>,
     sid: Sid,
+    expiry: AbortHandle,
     _permit: ConnectionPermit,
 }
 
 impl Drop for Lease {
     fn drop(&mut self) {
+        self.expiry.abort();
         self.hub.remove(self.sid);
     }
 }

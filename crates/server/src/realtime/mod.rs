@@ -6,6 +6,7 @@
 
 mod accounting;
 mod connect;
+mod expiry;
 mod handle;
 mod handlers;
 mod hub;

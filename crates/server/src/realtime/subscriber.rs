@@ -115,6 +115,10 @@ impl Subscriber {
     /// A live event from the bus, with its JSON (`wire`, serialized once for
     /// every socket it goes to). `own` says whether the job is this user's.
     pub fn offer(&self, event: &Event, wire: &RawValue, own: bool) -> Offered {
+        if self.caller.is_expired() {
+            // `expiry` is closing the socket: nothing more goes out.
+            return Offered::Done;
+        }
         let mut feeds = self.lock();
         if feeds.closed {
             return Offered::Gone;
@@ -344,7 +348,7 @@ impl Subscriber {
     /// The next feed to catch up, or why there is none.
     fn next_behind(&self, stall_timeout: Duration) -> Next {
         let mut feeds = self.lock();
-        if feeds.closed {
+        if feeds.closed || self.caller.is_expired() {
             feeds.catching_up = false;
             return Next::Gone;
         }

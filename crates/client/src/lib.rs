@@ -15,4 +15,6 @@ pub mod socket;
 
 pub use error::{AckError, ClientError, ConnectError, SocketError};
 pub use rest::RestClient;
-pub use socket::{ConnectOptions, Incoming, JoinedJob, SocketClient, JOB_UPDATE};
+pub use socket::{
+    ConnectOptions, Incoming, JoinedJob, SocketClient, DISCONNECT_REASON, JOB_UPDATE,
+};

@@ -855,3 +855,39 @@ fn a_jwt_secret_under_32_bytes_stops_serve_and_token() {
     assert!(out.stdout.is_empty());
     assert!(String::from_utf8_lossy(&out.stderr).contains("is 12 bytes long"));
 }
+
+#[test]
+fn watch_stops_with_a_clear_message_when_its_token_expires() {
+    let setup = Setup::new();
+    let id = setup.create_demo(json!({"steps": 600, "step_ms": 50}));
+    let out = Command::new(env!("CARGO_BIN_EXE_jobcast"))
+        .args(["token", "--user", "alice", "--ttl", "1s"])
+        .env("JOBCAST_DATA_DIR", setup.dir.path().join("data"))
+        .env_remove("JOBCAST_JWT_SECRET")
+        .output()
+        .expect("jobcast token");
+    let short = String::from_utf8(out.stdout)
+        .expect("utf-8")
+        .trim()
+        .to_owned();
+    let args = [
+        "watch",
+        &id,
+        "--server",
+        &setup.server.base,
+        "--token",
+        &short,
+    ];
+    let out = Live::spawn(&args, setup.dir.path()).finish(LIMIT);
+    let (text, errors) = (stdout(&out), stderr(&out));
+    eprintln!("exit {}; stderr: {errors}", code(&out));
+    assert_eq!(code(&out), 3, "{text}\n{errors}");
+    assert!(
+        errors.contains("token expired") && errors.contains("sign in again"),
+        "{errors}"
+    );
+    assert!(
+        !setup.job(&id).status.is_terminal(),
+        "stopped at expiry, not at the job's end"
+    );
+}

@@ -4,7 +4,10 @@
 //! filled by rejoining after the last applied event). When the connection
 //! drops (a server restart), it reconnects with backoff for up to a minute
 //! and rejoins each unfinished job after its last event, so nothing is missed
-//! or counted twice. It ends when every job is finished.
+//! or counted twice. It ends when every job is finished. When the server
+//! closes the connection because the token expired (`token_expired`), a
+//! development token is made again from the local secret; any other token
+//! ends the command with exit code 3 and what to do next.
 //!
 //! Drawing is [`Progress`]'s job and the closing table [`summary`]'s; this
 //! module never prints.
@@ -41,6 +44,8 @@ enum Rejoin {
 /// A connection on which jobs are followed.
 pub struct Follower<'a> {
     remote: &'a Remote,
+    /// A development token made again after the first one expired.
+    renewed: Option<Remote>,
     socket: SocketClient,
 }
 
@@ -49,7 +54,11 @@ impl<'a> Follower<'a> {
     /// known before anything is submitted.
     pub async fn connect(remote: &'a Remote) -> Result<Follower<'a>, RemoteError> {
         let socket = connect(remote).await?;
-        Ok(Follower { remote, socket })
+        Ok(Follower {
+            remote,
+            renewed: None,
+            socket,
+        })
     }
 
     /// Follows `ids` to the end, shows them, prints the summary; exit code 0
@@ -133,6 +142,11 @@ impl<'a> Follower<'a> {
                 Ok(())
             }
             Err(AckError::Socket(_)) => Err(Rejoin::Broken),
+            // The socket is being closed for it: reconnect (and renew).
+            Err(AckError::Refused {
+                code: ErrorCode::TokenExpired,
+                ..
+            }) => Err(Rejoin::Broken),
             Err(refused) => Err(Rejoin::Refused(self.remote.ack_error(id, refused))),
         }
     }
@@ -155,6 +169,21 @@ impl<'a> Follower<'a> {
         jobs: &mut BTreeMap<JobId, Followed>,
         progress: &mut Progress,
     ) -> Result<(), RemoteError> {
+        if self
+            .socket
+            .disconnect_reason()
+            .is_some_and(|told| told.code == ErrorCode::TokenExpired)
+        {
+            // The same token cannot connect again: renew it, or stop and
+            // say how to go on.
+            match self.remote.renewed() {
+                Some(fresh) => {
+                    progress.notice("the token expired; made a fresh development token");
+                    self.renewed = Some(fresh);
+                }
+                None => return Err(token_expired(jobs)),
+            }
+        }
         let since = Instant::now();
         let mut delay = Duration::from_millis(250);
         let mut reason = self
@@ -165,7 +194,7 @@ impl<'a> Follower<'a> {
         while since.elapsed() < RECONNECT_FOR {
             tokio::time::sleep(delay).await;
             delay = (delay * 2).min(Duration::from_secs(4));
-            match connect(self.remote).await {
+            match connect(self.renewed.as_ref().unwrap_or(self.remote)).await {
                 Ok(socket) => {
                     self.socket = socket;
                     match self.catch_up_all(jobs, progress).await {
@@ -187,6 +216,19 @@ impl<'a> Follower<'a> {
             seconds: RECONNECT_FOR.as_secs(),
             reason,
         })
+    }
+}
+
+/// The token expired and cannot be renewed here: the unfinished jobs, to
+/// watch again with a fresh one.
+fn token_expired(jobs: &BTreeMap<JobId, Followed>) -> RemoteError {
+    let unfinished: Vec<String> = jobs
+        .iter()
+        .filter(|(_, f)| !f.is_finished())
+        .map(|(id, _)| id.to_string())
+        .collect();
+    RemoteError::TokenExpired {
+        jobs: unfinished.join(" "),
     }
 }
 

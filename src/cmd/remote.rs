@@ -19,13 +19,17 @@ use super::{load_config, ConfigFlags};
 pub const EXIT_UNUSABLE: u8 = 2;
 /// Exit code when every job was followed to its end but not all completed.
 pub const EXIT_NOT_COMPLETED: u8 = 1;
+/// Exit code when the token expired while jobs were being followed: sign in
+/// again and run `jobcast watch` to pick up where it stopped.
+pub const EXIT_TOKEN_EXPIRED: u8 = 3;
 
 /// The exit codes, for `--help`.
 pub const EXIT_HELP: &str = "\
 Exit codes: 0 done (with --watch / watch: every job completed); 1 a followed \
 job failed or was cancelled; 2 the command could not work (bad arguments, \
 unreachable server, refused token, unreadable file, request refused by the \
-server).";
+server); 3 the token expired while following jobs (sign in again, then \
+`jobcast watch` the jobs to resume).";
 
 #[derive(Debug, Clone, Args)]
 pub struct RemoteArgs {
@@ -53,6 +57,8 @@ pub enum RemoteError {
     },
     #[error("the server refused the token (unauthorized): {0}")]
     Unauthorized(String),
+    #[error("the token expired while following jobs (token_expired): sign in again for a fresh token (`jobcast token --user NAME`, or wherever yours comes from), then run `jobcast watch {jobs}` to pick up where this stopped")]
+    TokenExpired { jobs: String },
     #[error("the server refused the request ({code}): {message}")]
     Refused { code: String, message: String },
     #[error("{0}")]
@@ -65,6 +71,10 @@ pub enum RemoteError {
 pub fn finish(outcome: Result<ExitCode, RemoteError>) -> ExitCode {
     match outcome {
         Ok(code) => code,
+        Err(e @ RemoteError::TokenExpired { .. }) => {
+            eprintln!("jobcast: {e}");
+            ExitCode::from(EXIT_TOKEN_EXPIRED)
+        }
         Err(e) => {
             eprintln!("jobcast: {e}");
             ExitCode::from(EXIT_UNUSABLE)
@@ -114,6 +124,19 @@ impl Remote {
         })?;
         Ok(Remote {
             server,
+            token,
+            minted_from: Some(dir),
+        })
+    }
+
+    /// A fresh token when this one can be renewed here: the development
+    /// token is made again from the local data directory's secret. A token
+    /// given with --token / JOBCAST_TOKEN cannot be.
+    pub fn renewed(&self) -> Option<Remote> {
+        self.minted_from.as_ref()?;
+        let (token, dir) = local_development_token()?;
+        Some(Remote {
+            server: self.server.clone(),
             token,
             minted_from: Some(dir),
         })

@@ -16,5 +16,6 @@ pub mod socket;
 pub use error::{AckError, ClientError, ConnectError, SocketError};
 pub use rest::RestClient;
 pub use socket::{
-    ConnectOptions, Incoming, JoinedJob, SocketClient, UserPage, JOB_UPDATE, RESUME_PER_CALL,
+    ConnectOptions, Incoming, JoinedJob, SocketClient, UserPage, DISCONNECT_REASON, JOB_UPDATE,
+    RESUME_PER_CALL,
 };

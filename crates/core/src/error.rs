@@ -7,6 +7,9 @@ use serde::{Deserialize, Serialize};
 pub enum ErrorCode {
     BadRequest,
     Unauthorized,
+    /// The token a live connection was opened with has expired: sign in
+    /// again and reconnect (the connection is closed).
+    TokenExpired,
     Forbidden,
     NotFound,
     Conflict,
@@ -24,6 +27,7 @@ impl ErrorCode {
         match self {
             ErrorCode::BadRequest => 400,
             ErrorCode::Unauthorized => 401,
+            ErrorCode::TokenExpired => 401,
             ErrorCode::Forbidden => 403,
             ErrorCode::NotFound => 404,
             ErrorCode::Conflict => 409,

@@ -33,6 +33,14 @@ impl ApiError {
         Self::new(ErrorCode::Unauthorized, message)
     }
 
+    /// A live connection whose token has expired (it is being closed).
+    pub fn token_expired() -> Self {
+        Self::new(
+            ErrorCode::TokenExpired,
+            "the token has expired: reconnect with a fresh token and rejoin with after_seq",
+        )
+    }
+
     pub fn forbidden(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::Forbidden, message)
     }
@@ -93,7 +101,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut response = (self.status(), Json(self.body())).into_response();
         match self.code {
-            ErrorCode::Unauthorized => {
+            ErrorCode::Unauthorized | ErrorCode::TokenExpired => {
                 response
                     .headers_mut()
                     .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));

@@ -570,3 +570,75 @@ async fn a_reader_stuck_past_the_stall_timeout_is_disconnected_and_catches_up() 
     assert_same("watcher beside a stalled reader", &events, &stored);
     server.stop().await;
 }
+
+/// Opens a socket and leaves at once, at one of several moments: before the
+/// server has answered the namespace connect, a few hundred microseconds
+/// later, or right after the answer; by closing politely or by dropping the
+/// connection. Refusals (the user is at the cap meanwhile) are fine.
+async fn connect_and_leave(base: String, token: String, variant: usize) {
+    let options = ConnectOptions::token(&token);
+    let connect = format!("40{}", json!({ "token": token }));
+    let Ok(mut socket) = SocketClient::connect_raw(&base, options).await else {
+        return;
+    };
+    let _ = socket.send_raw(&connect).await;
+    match variant % 4 {
+        0 => {}
+        1 => tokio::time::sleep(Duration::from_micros(100 * (variant as u64 % 7))).await,
+        2 => {
+            let _ = socket.next_incoming(Duration::from_secs(2)).await;
+        }
+        _ => {
+            let _ = socket.next_incoming(Duration::from_secs(2)).await;
+            socket.close().await;
+            return;
+        }
+    }
+    if variant.is_multiple_of(2) {
+        socket.close().await;
+    } else {
+        drop(socket);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_closed_right_after_connecting_give_their_place_back() {
+    const CAP: usize = 50;
+    const CHURN: usize = 300;
+    let server = TestServer::start_with(|c| c.realtime.max_connections_per_user = CAP).await;
+    let alice = server.token("alice");
+    for round in 0..CHURN / 10 {
+        let batch: Vec<JoinHandle<()>> = (0..10)
+            .map(|i| {
+                tokio::spawn(connect_and_leave(
+                    server.base.clone(),
+                    alice.clone(),
+                    round * 10 + i,
+                ))
+            })
+            .collect();
+        for task in batch {
+            task.await.expect("client task");
+        }
+    }
+    // Every place must come back: open CAP sockets (closing ones may take a
+    // moment to be noticed).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut open = Vec::new();
+    while open.len() < CAP && Instant::now() < deadline {
+        match SocketClient::connect(&server.base, &alice).await {
+            Ok(socket) => open.push(socket),
+            Err(ConnectError::Refused(_)) => tokio::time::sleep(Duration::from_millis(50)).await,
+            Err(e) => panic!("connect: {e:?}"),
+        }
+    }
+    let leaked = CAP - open.len();
+    eprintln!("{leaked} of {CAP} places never given back after {CHURN} short connections");
+    assert_eq!(leaked, 0, "places never given back");
+    match SocketClient::connect(&server.base, &alice).await {
+        Err(ConnectError::Refused(_)) => {}
+        other => panic!("one over the cap: {other:?}"),
+    }
+    drop(open);
+    server.stop().await;
+}

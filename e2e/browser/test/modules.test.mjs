@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 const js = new URL("../../../crates/server/src/dashboard/assets/js/", import.meta.url);
-const { encodePacket, decodeFrame, decodePacket, backoffMs } = await import(new URL("socket.js", js));
+const { Socket, encodePacket, decodeFrame, decodePacket, backoffMs } = await import(new URL("socket.js", js));
 const { JobState, openQuestion, formatEta, attemptText } = await import(new URL("jobstate.js", js));
 const { Board, parseAnswer } = await import(new URL("board.js", js));
 
@@ -151,4 +151,50 @@ test("a reconnect resumes every unfinished job in one join_user per 500, not one
   const all = Object.assign({}, ...named);
   assert.equal(all.J0001, 2, "each job from its last applied seq");
   assert.equal(all.J0010, undefined, "a finished job is not resumed");
+});
+
+test("a token_expired disconnect waits for renew, which connects with the fresh token", async () => {
+  const opened = [];
+  class FakeWebSocket {
+    static OPEN = 1;
+    constructor(url) {
+      this.url = url;
+      this.sent = [];
+      this.readyState = 1;
+      opened.push(this);
+    }
+    send(text) {
+      this.sent.push(text);
+    }
+    close() {
+      this.readyState = 3;
+    }
+  }
+  const saved = globalThis.WebSocket;
+  globalThis.WebSocket = FakeWebSocket;
+  const socket = new Socket("ws://test/socket.io/", { token: "old" });
+  try {
+    const told = [];
+    socket.on("token_expired", (reason) => told.push(reason.code));
+    socket.open();
+    const first = opened[0];
+    first.onmessage({ data: '0{"sid":"a","pingInterval":25000,"pingTimeout":20000}' });
+    assert.equal(first.sent[0], '40{"token":"old"}');
+    first.onmessage({ data: '40{"sid":"s1"}' });
+    assert.ok(socket.connected);
+    first.onmessage({ data: '42["disconnect_reason",{"code":"token_expired","message":"m"}]' });
+    first.onmessage({ data: "41" });
+    assert.deepEqual(told, ["token_expired"]);
+    assert.ok(!socket.connected);
+    // No attempt with the expired token, however long one waits.
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    assert.equal(opened.length, 1, "redialled with the expired token");
+    socket.renew({ token: "fresh" });
+    assert.equal(opened.length, 2);
+    opened[1].onmessage({ data: '0{"sid":"b","pingInterval":25000,"pingTimeout":20000}' });
+    assert.equal(opened[1].sent[0], '40{"token":"fresh"}');
+  } finally {
+    socket.close();
+    globalThis.WebSocket = saved;
+  }
 });

@@ -6,7 +6,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 
-import { startServer } from "../lib/jobcast.mjs";
+import { io } from "socket.io-client";
+
+import { sleep, startServer } from "../lib/jobcast.mjs";
 
 describe("socket limits", () => {
   let server;
@@ -98,6 +100,52 @@ describe("socket limits", () => {
         }
       }
       open.push(again);
+    } finally {
+      for (const s of open) s.close();
+    }
+  });
+  it("connections closed at once, at any moment of the handshake, give their places back", async () => {
+    // Some close before the namespace connect is answered: the server must
+    // still give their place back (issue 11, failure 6).
+    const churn = (i) =>
+      new Promise((resolve) => {
+        const socket = io(server.url, {
+          path: "/socket.io/",
+          auth: { token: alice },
+          forceNew: true,
+          reconnection: false,
+          timeout: 5000,
+        });
+        const done = () => {
+          socket.close();
+          resolve();
+        };
+        socket.on("connect_error", done);
+        if (i % 3 === 0) {
+          socket.on("connect", done);
+        } else if (i % 3 === 1) {
+          setTimeout(done, i % 7);
+        } else {
+          socket.io.on("open", done);
+          setTimeout(done, 50);
+        }
+      });
+    for (let round = 0; round < 15; round++) {
+      await Promise.all(Array.from({ length: 10 }, (_, i) => churn(round * 10 + i)));
+    }
+    const open = [];
+    const deadline = Date.now() + 10000;
+    try {
+      while (open.length < 3) {
+        try {
+          open.push(await server.connect(alice));
+        } catch (err) {
+          assert.equal(err.message, "rate_limited", `connect_error: ${err.message}`);
+          assert.ok(Date.now() < deadline, `only ${open.length} of 3 places came back`);
+          await sleep(50);
+        }
+      }
+      await assert.rejects(server.connect(alice), (err) => err.message === "rate_limited");
     } finally {
       for (const s of open) s.close();
     }

@@ -20,6 +20,7 @@ use std::time::Duration;
 
 use futures::stream::{SplitSink, SplitStream};
 use futures::{SinkExt, StreamExt};
+use jobcast_core::wire::ErrorDetail;
 use serde_json::{json, Value};
 use tokio::net::{TcpSocket, TcpStream};
 use tokio::sync::{mpsc, Mutex};
@@ -31,6 +32,9 @@ use tokio_tungstenite::WebSocketStream;
 use super::engineio::{self, OpenInfo};
 use super::socketio::{self, PacketType, MAIN_NAMESPACE};
 use crate::error::{ConnectError, SocketError};
+
+/// The event the server sends just before it closes a socket, saying why.
+pub const DISCONNECT_REASON: &str = "disconnect_reason";
 
 type Ws = WebSocketStream<TcpStream>;
 type WsSink = SplitSink<Ws, Message>;
@@ -106,6 +110,8 @@ impl fmt::Debug for ConnectOptions {
 struct Ended {
     closed: AtomicBool,
     reason: StdMutex<Option<String>>,
+    /// The server's `disconnect_reason`, when it said why it closes.
+    told: StdMutex<Option<ErrorDetail>>,
 }
 
 impl Ended {
@@ -325,6 +331,16 @@ impl SocketClient {
     pub fn close_reason(&self) -> Option<String> {
         self.ended
             .reason
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Why the server said it closes the connection (its
+    /// `disconnect_reason` event, e.g. code `token_expired`), once it has.
+    pub fn disconnect_reason(&self) -> Option<ErrorDetail> {
+        self.ended
+            .told
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone()
@@ -565,7 +581,15 @@ async fn read_loop(
                         break "the server disconnected the socket".to_owned()
                     }
                     PacketType::Event => match packet.event_parts() {
-                        Some((name, value)) => Incoming::Event(name, value),
+                        Some((name, value)) => {
+                            if name == DISCONNECT_REASON {
+                                if let Ok(told) = serde_json::from_value(value.clone()) {
+                                    *ended.told.lock().unwrap_or_else(|p| p.into_inner()) =
+                                        Some(told);
+                                }
+                            }
+                            Incoming::Event(name, value)
+                        }
                         None => Incoming::Other(data),
                     },
                     PacketType::Ack => match packet.ack_value() {

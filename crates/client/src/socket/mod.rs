@@ -8,5 +8,5 @@ pub mod engineio;
 pub mod jobs;
 pub mod socketio;
 
-pub use connection::{ConnectOptions, Incoming, SocketClient};
+pub use connection::{ConnectOptions, Incoming, SocketClient, DISCONNECT_REASON};
 pub use jobs::{JoinedJob, UserPage, JOB_UPDATE, RESUME_PER_CALL};

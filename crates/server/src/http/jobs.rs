@@ -121,6 +121,7 @@ pub async fn events(
             id,
             after,
             state.limits.sse_keep_alive,
+            caller.time_left(),
             state.shutdown.clone(),
         ));
     }

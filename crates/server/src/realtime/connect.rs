@@ -10,7 +10,14 @@ use serde::Deserialize;
 use serde_json::Value;
 use socketioxide::extract::{SocketRef, TryData};
 
+use socketioxide::socket::Sid;
+use tokio::task::AbortHandle;
+
+use super::accounting::ConnectionPermit;
+use super::expiry;
+use super::handle::SocketHandle;
 use super::handlers;
+use super::hub::Hub;
 use super::limits::RateLimiter;
 use super::subscriber::Subscriber;
 use super::Realtime;
@@ -45,14 +52,24 @@ pub async fn authenticate(
         Refusal::Unauthorized
     })?;
     let caller = Caller::from(claims);
-    if !rt
-        .hub
-        .admit_connection(&caller.user, rt.limits.max_connections_per_user)
-    {
+    let Some(permit) = rt
+        .connections
+        .admit(&caller.user, rt.limits.max_connections_per_user)
+    else {
         return Err(Refusal::TooManyConnections);
-    }
+    };
+    let handle = SocketHandle::new(rt.io.clone(), socket.id);
+    let expiry = expiry::close_after(rt.hub.clone(), handle.clone(), caller.time_left());
+    // Owned by socketioxide's socket from here on: whatever becomes of the
+    // connection, its place is given back when the socket is dropped.
+    socket.extensions.insert(Arc::new(Lease {
+        hub: rt.hub.clone(),
+        sid: socket.id,
+        expiry,
+        _permit: permit,
+    }));
     let limiter = RateLimiter::new(rt.limits.rate_per_sec, rt.limits.rate_burst);
-    let subscriber = Arc::new(Subscriber::new(socket.clone(), caller, limiter));
+    let subscriber = Arc::new(Subscriber::new(handle, caller, limiter));
     rt.hub.add(subscriber);
     handlers::register(&rt, &socket);
     let hub = rt.hub.clone();
@@ -61,6 +78,25 @@ pub async fn authenticate(
         async {}
     });
     Ok(())
+}
+
+/// What a connection holds for as long as socketioxide keeps its socket (in
+/// the socket's extensions): its place in the per-user count, and its entry
+/// in the hub, and the task that closes it when its token expires. A socket whose transport closed while this middleware ran is
+/// dropped by socketioxide without any disconnect handler; this is how its
+/// place still comes back.
+struct Lease {
+    hub: Arc<Hub>,
+    sid: Sid,
+    expiry: AbortHandle,
+    _permit: ConnectionPermit,
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        self.expiry.abort();
+        self.hub.remove(self.sid);
+    }
 }
 
 type Checked = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), Refusal>> + Send>>;

@@ -50,6 +50,10 @@ pub fn register(rt: &Arc<Realtime>, socket: &SocketRef) {
                 let Some(sub) = rt.hub.get(socket.id) else {
                     return;
                 };
+                if let Err(expired) = current(&sub) {
+                    let _ = reply::<OkAck>(ack, Err(expired));
+                    return;
+                }
                 match join_job(&rt, &sub, data).await {
                     Ok(joined) => {
                         let JoinReply {
@@ -145,7 +149,10 @@ where
                 let Some(subscriber) = rt.hub.get(socket.id) else {
                     return;
                 };
-                let outcome = handler(rt.clone(), subscriber.clone(), data).await;
+                let outcome = match current(&subscriber) {
+                    Ok(()) => handler(rt.clone(), subscriber.clone(), data).await,
+                    Err(expired) => Err(expired),
+                };
                 if !reply(ack, outcome) {
                     drop_stalled(&rt, &subscriber);
                 }
@@ -186,6 +193,16 @@ fn drop_stalled(rt: &Arc<Realtime>, sub: &Arc<Subscriber>) {
         sub.disconnect_when_possible().await;
         hub.remove(sub.socket.id);
     });
+}
+
+/// Refuses every request once the socket's token has expired (the socket
+/// is being closed; its client reconnects with a fresh token).
+fn current(sub: &Subscriber) -> Result<(), ApiError> {
+    if sub.caller.is_expired() {
+        Err(ApiError::token_expired())
+    } else {
+        Ok(())
+    }
 }
 
 fn parse<T: DeserializeOwned>(data: Payload) -> Result<T, ApiError> {
@@ -478,6 +495,37 @@ mod tests {
             data: None,
             timestamp: Timestamp::now(),
         }
+    }
+
+    #[tokio::test]
+    async fn requests_are_refused_once_the_token_has_expired() {
+        use crate::auth::Role;
+        use crate::http::extract::Caller;
+        use socketioxide::socket::Sid;
+        use socketioxide::SocketIo;
+
+        use super::super::handle::SocketHandle;
+        use super::super::limits::RateLimiter;
+
+        let (_service, io) = SocketIo::new_svc();
+        let subscriber = |exp: u64| {
+            let caller = Caller {
+                user: "alice".into(),
+                role: Role::User,
+                exp,
+            };
+            let handle = SocketHandle::new(io.clone(), Sid::new());
+            Subscriber::new(handle, caller, RateLimiter::new(1, 1))
+        };
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        assert!(current(&subscriber(now + 60)).is_ok());
+        let refused = current(&subscriber(now - 3600)).expect_err("expired");
+        assert_eq!(
+            refused.body().error.code,
+            jobcast_core::ErrorCode::TokenExpired
+        );
     }
 
     #[test]

@@ -26,7 +26,6 @@ pub struct Hub {
     sockets: RwLock<HashMap<Sid, Arc<Subscriber>>>,
     by_job: RwLock<HashMap<JobId, HashSet<Sid>>>,
     by_user: RwLock<HashMap<String, HashSet<Sid>>>,
-    connections: RwLock<HashMap<String, usize>>,
 }
 
 fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
@@ -47,33 +46,11 @@ impl Hub {
             sockets: RwLock::default(),
             by_job: RwLock::default(),
             by_user: RwLock::default(),
-            connections: RwLock::default(),
         })
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
-    }
-
-    /// Counts a new connection of `user`, refusing one over `max`.
-    pub fn admit_connection(&self, user: &str, max: usize) -> bool {
-        let mut connections = write(&self.connections);
-        let count = connections.entry(user.to_string()).or_insert(0);
-        if *count >= max {
-            return false;
-        }
-        *count += 1;
-        true
-    }
-
-    fn release_connection(&self, user: &str) {
-        let mut connections = write(&self.connections);
-        if let Some(count) = connections.get_mut(user) {
-            *count = count.saturating_sub(1);
-            if *count == 0 {
-                connections.remove(user);
-            }
-        }
     }
 
     pub fn add(&self, subscriber: Arc<Subscriber>) {
@@ -97,7 +74,6 @@ impl Hub {
             }
         }
         unindex(&mut write(&self.by_user), &subscriber.user, sid);
-        self.release_connection(&subscriber.user);
     }
 
     pub fn index_job(&self, job: JobId, sid: Sid) {

@@ -4,7 +4,10 @@
 //! socket's per-job floor; `connect` authenticates; `handlers` answers the
 //! client events.
 
+mod accounting;
 mod connect;
+mod expiry;
+mod handle;
 mod handlers;
 mod hub;
 mod limits;
@@ -27,6 +30,9 @@ pub struct Realtime {
     pub state: AppState,
     pub hub: Arc<Hub>,
     pub limits: RealtimeConfig,
+    pub io: SocketIo,
+    /// Open connections per user (`max_connections_per_user`).
+    pub connections: Arc<accounting::ConnectionCounts>,
 }
 
 /// Each WebSocket's read buffer. Clients send small frames (joins, acks,
@@ -46,7 +52,13 @@ pub fn build(state: AppState, limits: RealtimeConfig) -> (SocketIoLayer, SocketI
         .max_buffer_size(limits.buffer)
         .ws_read_buffer_size(WS_READ_BUFFER)
         .build_layer();
-    let rt = Arc::new(Realtime { state, hub, limits });
+    let rt = Arc::new(Realtime {
+        state,
+        hub,
+        limits,
+        io: io.clone(),
+        connections: Arc::default(),
+    });
     io.ns("/", (async || {}).with(connect::middleware(rt)));
     (layer, io)
 }

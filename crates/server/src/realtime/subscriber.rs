@@ -25,9 +25,9 @@ use std::time::{Duration, Instant};
 
 use jobcast_core::{Event, JobId, Store};
 use serde_json::value::RawValue;
-use socketioxide::extract::SocketRef;
 use socketioxide::{SendError, SocketError};
 
+use super::handle::SocketHandle;
 use super::limits::RateLimiter;
 use crate::http::extract::Caller;
 
@@ -81,7 +81,7 @@ pub enum Offered {
 }
 
 pub struct Subscriber {
-    pub socket: SocketRef,
+    pub socket: SocketHandle,
     pub caller: Caller,
     pub user: String,
     pub limiter: RateLimiter,
@@ -94,7 +94,7 @@ pub enum JoinStart {
 }
 
 impl Subscriber {
-    pub fn new(socket: SocketRef, caller: Caller, limiter: RateLimiter) -> Self {
+    pub fn new(socket: SocketHandle, caller: Caller, limiter: RateLimiter) -> Self {
         Subscriber {
             socket,
             user: caller.user.clone(),
@@ -115,6 +115,10 @@ impl Subscriber {
     /// A live event from the bus, with its JSON (`wire`, serialized once for
     /// every socket it goes to). `own` says whether the job is this user's.
     pub fn offer(&self, event: &Event, wire: &RawValue, own: bool) -> Offered {
+        if self.caller.is_expired() {
+            // `expiry` is closing the socket: nothing more goes out.
+            return Offered::Done;
+        }
         let mut feeds = self.lock();
         if feeds.closed {
             return Offered::Gone;
@@ -368,7 +372,7 @@ impl Subscriber {
     /// The next feed to catch up, or why there is none.
     fn next_behind(&self, stall_timeout: Duration) -> Next {
         let mut feeds = self.lock();
-        if feeds.closed {
+        if feeds.closed || self.caller.is_expired() {
             feeds.catching_up = false;
             return Next::Gone;
         }
@@ -458,7 +462,7 @@ impl Subscriber {
 
     pub async fn disconnect_when_possible(&self) {
         for _ in 0..50 {
-            match self.socket.clone().disconnect() {
+            match self.socket.disconnect() {
                 Err(SocketError::InternalChannelFull) => {
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }

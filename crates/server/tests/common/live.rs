@@ -139,3 +139,22 @@ pub fn assert_same(label: &str, got: &[Event], stored: &[Event]) {
         stored.last().map(|e| e.seq)
     );
 }
+
+impl TestServer {
+    /// A token of `user` that the server accepts for about `secs` more
+    /// seconds (its `exp` is set back by the verification leeway), and the
+    /// Unix second from which it is refused.
+    pub fn short_token(&self, user: &str, secs: u64) -> (String, u64) {
+        let secret = std::fs::read_to_string(self.data_dir.path().join("jwt-secret"))
+            .expect("generated secret");
+        let leeway = jobcast_server::auth::LEEWAY_SECS;
+        let exp = unix_now() + secs - leeway;
+        let token = jsonwebtoken::encode(
+            &jsonwebtoken::Header::default(),
+            &json!({"sub": user, "exp": exp}),
+            &jsonwebtoken::EncodingKey::from_secret(secret.trim().as_bytes()),
+        )
+        .expect("encode");
+        (token, exp + leeway + 1)
+    }
+}

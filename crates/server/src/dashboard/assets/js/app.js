@@ -9,6 +9,8 @@ import { renderResult } from "./result.js";
 import { Socket, socketUrl } from "./socket.js";
 
 const TOKEN_KEY = "jobcast.token";
+/** How the saved token was obtained: "dev" (one-click sign-in) or "token". */
+const HOW_KEY = "jobcast.signin";
 const $ = (selector) => document.querySelector(selector);
 
 const ui = {
@@ -34,7 +36,7 @@ const ui = {
   result: $("#result"),
 };
 
-const session = { api: null, socket: null, kinds: [], files: [] };
+const session = { api: null, socket: null, kinds: [], files: [], how: "token" };
 
 const board = new Board($("#jobs"), $("#job-template"), $("#jobs-empty"), {
   cancel: (id, button) =>
@@ -112,7 +114,7 @@ function claims(token) {
 /** Clocks differ: a token is called expired only well past its `exp`. */
 const CLOCK_SKEW_S = 60;
 
-async function signIn(token) {
+async function signIn(token, how = "token") {
   ui.signinError.textContent = "";
   const { sub, exp } = claims(token);
   if (Number.isFinite(exp) && exp + CLOCK_SKEW_S < Date.now() / 1000) {
@@ -131,6 +133,8 @@ async function signIn(token) {
     return false;
   }
   localStorage.setItem(TOKEN_KEY, token);
+  localStorage.setItem(HOW_KEY, how);
+  session.how = how;
   session.api = api;
   session.kinds = kinds;
   ui.kind.replaceChildren(
@@ -169,6 +173,7 @@ function connect(token) {
   socket.on("refused", () => {
     signOut("The server refused this token (it may have expired). Sign in again.");
   });
+  socket.on("token_expired", () => renewToken(socket));
   socket.on("job_update", (event) => {
     if (HISTORY_CHANGES.has(event.type)) history.refresh();
   });
@@ -177,12 +182,36 @@ function connect(token) {
 }
 
 
+/**
+ * The server closed the socket because its token expired. A development
+ * sign-in gets a fresh token the same way and reconnects (the board rejoins
+ * every job from its last seq on "connect"); a pasted token cannot be
+ * renewed here, so the page asks for a new one.
+ */
+async function renewToken(socket) {
+  setConn("reconnecting", "Renewing the sign-in…");
+  if (session.how === "dev") {
+    try {
+      const { token } = await Api.devSignIn();
+      if (session.socket !== socket) return; // signed out or in meanwhile
+      session.api.token = token;
+      localStorage.setItem(TOKEN_KEY, token);
+      socket.renew({ token });
+      return;
+    } catch (e) {
+      console.warn("development sign-in failed", e);
+    }
+  }
+  if (session.socket === socket) signOut("Your token expired. Sign in again with a fresh token.");
+}
+
 function signOut(message = "") {
   session.socket?.close();
   session.socket = null;
   session.api = null;
   history.detach();
   localStorage.removeItem(TOKEN_KEY);
+  localStorage.removeItem(HOW_KEY);
   setConn("down");
   board.clear();
   ui.whoami.textContent = "";
@@ -277,7 +306,7 @@ ui.token.addEventListener("keydown", (e) => {
 ui.devSignin.addEventListener("click", async () => {
   try {
     const { token } = await Api.devSignIn();
-    await signIn(token);
+    await signIn(token, "dev");
   } catch (e) {
     ui.signinError.textContent = e.message;
   }
@@ -304,7 +333,7 @@ $("#result-close").addEventListener("click", () => {
 
 const saved = localStorage.getItem(TOKEN_KEY);
 if (saved) {
-  signIn(saved).then((ok) => {
+  signIn(saved, localStorage.getItem(HOW_KEY) === "dev" ? "dev" : "token").then((ok) => {
     if (!ok) signOut(`The saved session ended: ${ui.signinError.textContent || "its token was refused"} Sign in again.`);
   });
 } else {

@@ -102,7 +102,9 @@ export function backoffMs(n, { min = 500, max = 5000, random = Math.random } = {
  * Events (subscribe with `on(name, fn)`): "connect" (after the CONNECT ack;
  * also after every reconnection), "disconnect" (reason), "reconnecting"
  * (attempt, delay ms), "connect_error" (message), "refused" (the server
- * refused the token: no more attempts), and every server event by name.
+ * refused the token: no more attempts), "token_expired" (the server closes
+ * the socket because its token expired: no more attempts until `renew`
+ * brings a fresh one), and every server event by name.
  *
  * A link is dead when the server sends no ping for pingInterval +
  * pingTimeout, when the socket is not accepted within `connectTimeoutMs`,
@@ -123,6 +125,7 @@ export class Socket {
     this.nextAckId = 0;
     this.attempt = 0;
     this.stopped = false;
+    this.expired = false;
     this.ws = null;
     this.heartbeat = null;
     this.retryTimer = null;
@@ -156,9 +159,23 @@ export class Socket {
     this.teardown("closed by the page");
   }
 
+  /**
+   * Connects again with `auth` (a fresh token) after "token_expired"; the
+   * "connect" that follows is where the page rejoins from its last seqs.
+   */
+  renew(auth) {
+    this.auth = auth;
+    this.expired = false;
+    this.stopped = false;
+    this.attempt = 0;
+    clearTimeout(this.retryTimer);
+    this.teardown("renewing the token");
+    this.dial();
+  }
+
   /** Skips the wait before the next attempt (e.g. the browser is back online). */
   retryNow() {
-    if (this.stopped || this.connected || this.ws) return;
+    if (this.stopped || this.expired || this.connected || this.ws) return;
     clearTimeout(this.retryTimer);
     this.dial();
   }
@@ -245,6 +262,11 @@ export class Socket {
       }
     } else if (type === SIO_EVENT && Array.isArray(data) && typeof data[0] === "string") {
       this.emitLocal(data[0], ...data.slice(1));
+      if (data[0] === "disconnect_reason" && data[1]?.code === "token_expired") {
+        // Reconnecting with the same token cannot help: wait for `renew`.
+        this.expired = true;
+        this.emitLocal("token_expired", data[1]);
+      }
     } else if (type === SIO_ACK && id !== null && this.acks.has(id)) {
       const { resolve, timer } = this.acks.get(id);
       clearTimeout(timer);
@@ -287,7 +309,7 @@ export class Socket {
 
   dropped(reason) {
     this.teardown(reason);
-    if (this.stopped) return;
+    if (this.stopped || this.expired) return;
     const delay = backoffMs(this.attempt);
     this.attempt += 1;
     this.emitLocal("reconnecting", this.attempt, delay);

@@ -31,7 +31,9 @@ import {
 const execFileP = promisify(execFile);
 
 const PG_URL = process.env.JOBCAST_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-const JOBS = 24;
+const JOBS = 36;
+/** Each round: kill -9, drain, then a full disk (SQLite) or cut connections (PostgreSQL). */
+const ROUNDS = 2;
 const WATCHERS = 3;
 /** Watchers' tokens live this long: each connection meets its expiry. */
 const TOKEN_TTL_SECS = 4;
@@ -226,49 +228,47 @@ async function chaos({ backend }) {
       });
     };
 
-    await someRunning();
-    note("kill -9");
-    await server.halt({ signal: "SIGKILL" });
-    await sleep(300);
-    await server.start();
-
-    await someRunning();
-    note("drain (SIGTERM)");
-    await server.restart({ signal: "SIGTERM" });
-
-    if (backend === "sqlite") {
-    await someRunning();
-    note("disk full");
-    await fileSizeLimit(server.child.pid, 1024);
-    const refusedWhileFull = await steadily("/readyz to fail while the disk is full", async () => {
-      const answer = await server.api("GET", "/readyz");
-      return answer.status === 503 ? { status: 200, body: answer.body } : { status: 599, body: answer.status };
-    }, 15000);
-    assert.ok(refusedWhileFull, "readiness failed while the disk was full");
-    await sleep(2000);
-    await fileSizeLimit(server.child.pid, "unlimited");
-    note("disk freed");
-    }
-
-    if (backend === "postgres") {
+    for (let round = 1; round <= ROUNDS; round++) {
       await someRunning();
-      let cut = 0;
-      for (let burst = 0; burst < 4; burst++) {
-        cut += Number(
-          await psql(
-            `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '${database}' AND pid <> pg_backend_pid()`,
-          ),
-        );
-        await sleep(400);
-      }
-      note(`PostgreSQL connections terminated: ${cut}`);
-      assert.ok(cut > 0, "connections were terminated");
-    }
+      note(`round ${round}: kill -9`);
+      await server.halt({ signal: "SIGKILL" });
+      await sleep(300);
+      await server.start();
 
-    await someRunning().catch(() => {});
-    note("kill -9 again");
-    await server.halt({ signal: "SIGKILL" });
-    await server.start();
+      await someRunning();
+      note(`round ${round}: drain (SIGTERM)`);
+      await server.restart({ signal: "SIGTERM" });
+
+      if (backend === "sqlite") {
+        await someRunning();
+        note(`round ${round}: disk full`);
+        await fileSizeLimit(server.child.pid, 1024);
+        await steadily(
+          "/readyz to fail while the disk is full",
+          async () => {
+            const answer = await server.api("GET", "/readyz");
+            return answer.status === 503 ? { status: 200 } : { status: 599, body: answer.status };
+          },
+          15000,
+        );
+        await sleep(2000);
+        await fileSizeLimit(server.child.pid, "unlimited");
+        note(`round ${round}: disk freed`);
+      } else {
+        await someRunning();
+        let cut = 0;
+        for (let burst = 0; burst < 4; burst++) {
+          cut += Number(
+            await psql(
+              `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '${database}' AND pid <> pg_backend_pid()`,
+            ),
+          );
+          await sleep(400);
+        }
+        note(`round ${round}: PostgreSQL connections terminated: ${cut}`);
+        assert.ok(cut > 0, "connections were terminated");
+      }
+    }
 
     await creating;
     note(`all ${ids.length} jobs created`);

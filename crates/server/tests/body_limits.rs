@@ -208,10 +208,11 @@ async fn a_content_length_that_lies_low_does_not_lift_the_limit() {
     assert!(read <= limit + CHUNK as u64, "the server read {read} bytes");
 }
 
-#[tokio::test]
-async fn a_huge_multipart_options_field_is_refused_at_its_cap() {
+/// Sends a multipart form whose `field` runs on for 120 MiB; answers the
+/// status, the error code, the bytes the server read and the part's head.
+async fn huge_multipart_field(field: &str) -> (u16, String, u64, u64) {
     let mut server = InProcess::start().await;
-    let head = multipart_head("options");
+    let head = multipart_head(field);
     let (status, code, read) = server
         .send(
             "/api/jobs",
@@ -220,31 +221,26 @@ async fn a_huge_multipart_options_field_is_refused_at_its_cap() {
             Counted::new(&head, 120 * MIB, &format!("\r\n--{BOUNDARY}--\r\n")),
         )
         .await;
-    println!("120 MiB options field: {status}, server read {read} bytes");
-    assert_eq!((status.as_u16(), code.as_str()), (413, "payload_too_large"));
-    let cap = 64 * 1024 + head.len() as u64;
+    println!("120 MiB {field} field: {status}, server read {read} bytes");
+    (status.as_u16(), code, read, head.len() as u64)
+}
+
+#[tokio::test]
+async fn a_huge_multipart_options_field_is_refused_at_its_cap() {
+    let (status, code, read, head) = huge_multipart_field("options").await;
+    assert_eq!((status, code.as_str()), (413, "payload_too_large"));
     assert!(
-        read <= cap + CHUNK as u64,
+        read <= 64 * 1024 + head + CHUNK as u64,
         "the server read {read} bytes of a field capped at 64 KiB"
     );
 }
 
 #[tokio::test]
 async fn a_huge_multipart_kind_field_is_refused_at_its_cap() {
-    let mut server = InProcess::start().await;
-    let head = multipart_head("kind");
-    let (status, code, read) = server
-        .send(
-            "/api/jobs",
-            &multipart_content_type(),
-            None,
-            Counted::new(&head, 120 * MIB, &format!("\r\n--{BOUNDARY}--\r\n")),
-        )
-        .await;
-    println!("120 MiB kind field: {status}, server read {read} bytes");
-    assert_eq!((status.as_u16(), code.as_str()), (413, "payload_too_large"));
+    let (status, code, read, head) = huge_multipart_field("kind").await;
+    assert_eq!((status, code.as_str()), (413, "payload_too_large"));
     assert!(
-        read <= head.len() as u64 + 2 * CHUNK as u64,
+        read <= head + 2 * CHUNK as u64,
         "the server read {read} bytes of a field capped at 100 bytes"
     );
 }

@@ -7,7 +7,6 @@ use std::future::Future;
 use std::sync::Arc;
 
 use axum::http::{header, HeaderName, HeaderValue, Method};
-use axum::serve::ListenerExt;
 use axum::Router;
 use jobcast_core::{EventBus, Journal, LocalBus, Processors, StoreError};
 use jobcast_worker::{PoolConfig, PoolHandle, WorkerError, WorkerPool};
@@ -22,6 +21,7 @@ use crate::config::Config;
 use crate::fetch::{FetchError, FetchPolicy, UrlFetcher};
 use crate::readiness::Readiness;
 use crate::state::{AppState, Limits};
+use crate::transport::{CuttableListener, Peer};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -129,9 +129,14 @@ impl App {
             shutdown: CancellationToken::new(),
             dev_sign_in: auth.is_generated_secret() && config.listen.ip().is_loopback(),
         };
-        let (socket_layer, io) = crate::realtime::build(state.clone(), config.realtime.clone());
+        let (socket_layer, io, websockets) =
+            crate::realtime::build(state.clone(), config.realtime.clone());
         let router = crate::http::router(state.clone())
             .layer(socket_layer)
+            .layer(axum::middleware::from_fn_with_state(
+                websockets,
+                crate::realtime::record_upgrade,
+            ))
             .layer(cors(&config.cors_origins))
             .layer(TraceLayer::new_for_http());
         Ok(App {
@@ -170,17 +175,12 @@ impl App {
             pool.drain().await;
         };
         let mut http_stop = stop_rx.clone();
-        // Small frames must not wait for delayed ACKs (NOTES.md 2).
-        let listener = listener.tap_io(|tcp| {
-            if let Err(e) = tcp.set_nodelay(true) {
-                tracing::warn!(error = %e, "cannot set TCP_NODELAY");
-            }
-        });
-        // The peer address is recorded for the development sign-in, which
-        // must not take a client's word (`Host`) for where it is.
-        let service = self
-            .router
-            .into_make_service_with_connect_info::<std::net::SocketAddr>();
+        // Every connection can be cut (a socket the server drops whatever
+        // its buffer holds), and its peer address is recorded for the
+        // development sign-in, which must not take a client's word (`Host`)
+        // for where it is.
+        let listener = CuttableListener::new(listener);
+        let service = self.router.into_make_service_with_connect_info::<Peer>();
         let http = axum::serve(listener, service).with_graceful_shutdown(async move {
             let _ = http_stop.wait_for(|stopped| *stopped).await;
         });

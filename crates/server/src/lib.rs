@@ -14,6 +14,7 @@ pub mod http;
 pub mod readiness;
 pub mod realtime;
 pub mod state;
+pub mod transport;
 
 pub use app::{App, AppError};
 pub use error::ApiError;

@@ -68,6 +68,10 @@ pub struct ConnectOptions {
     /// The TCP receive buffer (`SO_RCVBUF`), to simulate a slow client
     /// whose kernel holds little; `None` leaves the system's default.
     pub recv_buffer: Option<u32>,
+    /// Start on HTTP long-polling and upgrade to a WebSocket, as
+    /// socket.io-client does by default, instead of opening the WebSocket
+    /// straight away.
+    pub upgrade: bool,
 }
 
 impl ConnectOptions {
@@ -88,6 +92,7 @@ impl Default for ConnectOptions {
             ack_timeout: Duration::from_secs(10),
             queue: 1024,
             recv_buffer: None,
+            upgrade: false,
         }
     }
 }
@@ -101,6 +106,7 @@ impl fmt::Debug for ConnectOptions {
             .field("ack_timeout", &self.ack_timeout)
             .field("queue", &self.queue)
             .field("recv_buffer", &self.recv_buffer)
+            .field("upgrade", &self.upgrade)
             .finish()
     }
 }
@@ -430,7 +436,14 @@ async fn open_transport(
     base: &str,
     options: &ConnectOptions,
 ) -> Result<(WsSink, WsStream, OpenInfo), ConnectError> {
-    let url = socket_url(base)?;
+    let mut url = socket_url(base)?;
+    let polled = if options.upgrade {
+        let open = polling_handshake(base).await?;
+        url.query_pairs_mut().append_pair("sid", &open.sid);
+        Some(open)
+    } else {
+        None
+    };
     let host = url
         .host_str()
         .ok_or_else(|| ConnectError::Url(format!("no host in {base}")))?
@@ -459,7 +472,11 @@ async fn open_transport(
     let (ws, _response) = tokio_tungstenite::client_async(url.as_str(), tcp)
         .await
         .map_err(|e| ConnectError::Transport(e.to_string()))?;
-    let (sink, mut stream) = ws.split();
+    let (mut sink, mut stream) = ws.split();
+    if let Some(open) = polled {
+        upgrade(&mut sink, &mut stream).await?;
+        return Ok((sink, stream, open));
+    }
     let open = loop {
         match next_text(&mut stream).await? {
             engineio::Packet::Open(data) => {
@@ -474,6 +491,58 @@ async fn open_transport(
         }
     };
     Ok((sink, stream, open))
+}
+
+/// Opens an Engine.IO session on long-polling: its open packet.
+async fn polling_handshake(base: &str) -> Result<OpenInfo, ConnectError> {
+    let url = format!(
+        "{}/socket.io/?EIO=4&transport=polling",
+        base.trim_end_matches('/')
+    );
+    let transport = |e: reqwest::Error| ConnectError::Transport(e.to_string());
+    let body = reqwest::get(&url)
+        .await
+        .map_err(transport)?
+        .error_for_status()
+        .map_err(transport)?
+        .text()
+        .await
+        .map_err(transport)?;
+    // Packets of a polling payload are separated by the record separator.
+    let first = body.split('\u{1e}').next().unwrap_or_default();
+    match engineio::Packet::decode(first) {
+        Ok(engineio::Packet::Open(data)) => {
+            OpenInfo::parse(&data).map_err(|e| ConnectError::Protocol(e.to_string()))
+        }
+        other => Err(ConnectError::Protocol(format!(
+            "expected the open packet on polling, got {other:?}"
+        ))),
+    }
+}
+
+/// The WebSocket upgrade of a polling session: probe, then upgrade.
+async fn upgrade(sink: &mut WsSink, stream: &mut WsStream) -> Result<(), ConnectError> {
+    let transport =
+        |e: tokio_tungstenite::tungstenite::Error| ConnectError::Transport(e.to_string());
+    sink.send(Message::text(
+        engineio::Packet::Ping("probe".into()).encode(),
+    ))
+    .await
+    .map_err(transport)?;
+    loop {
+        match next_text(stream).await? {
+            engineio::Packet::Pong(probe) if probe == "probe" => break,
+            engineio::Packet::Noop => {}
+            other => {
+                return Err(ConnectError::Protocol(format!(
+                    "expected the probe's pong, got {other:?}"
+                )))
+            }
+        }
+    }
+    sink.send(Message::text(engineio::Packet::Upgrade.encode()))
+        .await
+        .map_err(transport)
 }
 
 async fn connect_namespace(

@@ -28,6 +28,7 @@ use crate::auth::{DEV_TOKEN_TTL, DEV_USER};
 use crate::error::ApiError;
 use crate::http::extract::Json;
 use crate::state::AppState;
+use crate::transport::Peer;
 
 /// `GET /api/dev/sign-in`.
 pub async fn offer(
@@ -65,8 +66,8 @@ pub async fn sign_in(
 /// The TCP peer, as the server accepted it (`App::serve` records it).
 fn peer(extensions: &Extensions) -> Option<SocketAddr> {
     extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| *addr)
+        .get::<ConnectInfo<Peer>>()
+        .map(|ConnectInfo(peer)| peer.addr)
 }
 
 /// Why the request may not sign in, or `None` if it may.

@@ -20,6 +20,7 @@ use super::handlers;
 use super::hub::Hub;
 use super::limits::RateLimiter;
 use super::subscriber::Subscriber;
+use super::websockets::WebSockets;
 use super::Realtime;
 use crate::http::extract::Caller;
 
@@ -58,12 +59,13 @@ pub async fn authenticate(
     else {
         return Err(Refusal::TooManyConnections);
     };
-    let handle = SocketHandle::new(rt.io.clone(), socket.id);
+    let handle = SocketHandle::new(rt.io.clone(), rt.websockets.clone(), socket.id);
     let expiry = expiry::close_after(rt.hub.clone(), handle.clone(), caller.time_left());
     // Owned by socketioxide's socket from here on: whatever becomes of the
     // connection, its place is given back when the socket is dropped.
     socket.extensions.insert(Arc::new(Lease {
         hub: rt.hub.clone(),
+        websockets: rt.websockets.clone(),
         sid: socket.id,
         expiry,
         _permit: permit,
@@ -87,6 +89,7 @@ pub async fn authenticate(
 /// place still comes back.
 struct Lease {
     hub: Arc<Hub>,
+    websockets: Arc<WebSockets>,
     sid: Sid,
     expiry: AbortHandle,
     _permit: ConnectionPermit,
@@ -96,6 +99,7 @@ impl Drop for Lease {
     fn drop(&mut self) {
         self.expiry.abort();
         self.hub.remove(self.sid);
+        self.websockets.forget(self.sid);
     }
 }
 

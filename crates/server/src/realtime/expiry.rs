@@ -32,8 +32,7 @@ pub fn close_after(hub: Arc<Hub>, socket: SocketHandle, left: Duration) -> Abort
         tracing::info!(sid = %socket.id, "token expired: closing the socket");
         let reason = ApiError::token_expired().body().error;
         send_reason(&socket, &reason).await;
-        disconnect(&socket).await;
-        hub.remove(socket.id);
+        socket.close().await;
     })
     .abort_handle()
 }
@@ -49,19 +48,4 @@ async fn send_reason(socket: &SocketHandle, reason: &ErrorDetail) {
             _ => return,
         }
     }
-}
-
-async fn disconnect(socket: &SocketHandle) {
-    let mut waited = Duration::ZERO;
-    while waited < SEND_FOR {
-        match socket.disconnect() {
-            Err(SocketError::InternalChannelFull) => {
-                tokio::time::sleep(RETRY).await;
-                waited += RETRY;
-            }
-            _ => return,
-        }
-    }
-    // Still full: the Engine.IO heartbeat closes it.
-    tracing::warn!(sid = %socket.id, "could not send the disconnect packet");
 }

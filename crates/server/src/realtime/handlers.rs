@@ -48,10 +48,11 @@ pub fn register(rt: &Arc<Realtime>, socket: &SocketRef) {
             let rt = join_rt.clone();
             async move {
                 let Some(sub) = rt.hub.get(socket.id) else {
+                    let _ = reply::<OkAck>(ack, Err(closing()));
                     return;
                 };
-                if let Err(expired) = current(&sub) {
-                    let _ = reply::<OkAck>(ack, Err(expired));
+                if let Err(refused) = current(&sub) {
+                    let _ = reply::<OkAck>(ack, Err(refused));
                     return;
                 }
                 match join_job(&rt, &sub, data).await {
@@ -70,12 +71,12 @@ pub fn register(rt: &Arc<Realtime>, socket: &SocketRef) {
                         } else {
                             // Its replay never left: the client would wait for it
                             // forever, and the feed would skip it.
-                            drop_stalled(&rt, &sub);
+                            drop_stalled(&sub);
                         }
                     }
                     Err(error) => {
                         if !reply::<OkAck>(ack, Err(error)) {
-                            drop_stalled(&rt, &sub);
+                            drop_stalled(&sub);
                         }
                     }
                 }
@@ -92,8 +93,13 @@ pub fn register(rt: &Arc<Realtime>, socket: &SocketRef) {
             let rt = user_rt.clone();
             async move {
                 let Some(sub) = rt.hub.get(socket.id) else {
+                    let _ = reply::<OkAck>(ack, Err(closing()));
                     return;
                 };
+                if let Err(refused) = current(&sub) {
+                    let _ = reply::<OkAck>(ack, Err(refused));
+                    return;
+                }
                 match join_user(&rt, &sub, data).await {
                     Ok(UserReply { ack: body, resumed }) => {
                         if reply(ack, Ok(body)) {
@@ -107,12 +113,12 @@ pub fn register(rt: &Arc<Realtime>, socket: &SocketRef) {
                             for (id, _, _) in resumed {
                                 sub.abort_join(id);
                             }
-                            drop_stalled(&rt, &sub);
+                            drop_stalled(&sub);
                         }
                     }
                     Err(error) => {
                         if !reply::<OkAck>(ack, Err(error)) {
-                            drop_stalled(&rt, &sub);
+                            drop_stalled(&sub);
                         }
                     }
                 }
@@ -147,14 +153,15 @@ where
             let handler = handler.clone();
             async move {
                 let Some(subscriber) = rt.hub.get(socket.id) else {
+                    let _ = reply::<OkAck>(ack, Err(closing()));
                     return;
                 };
                 let outcome = match current(&subscriber) {
                     Ok(()) => handler(rt.clone(), subscriber.clone(), data).await,
-                    Err(expired) => Err(expired),
+                    Err(refused) => Err(refused),
                 };
                 if !reply(ack, outcome) {
-                    drop_stalled(&rt, &subscriber);
+                    drop_stalled(&subscriber);
                 }
             }
         },
@@ -182,17 +189,20 @@ fn reply<T: Serialize>(ack: AckSender, outcome: Result<T, ApiError>) -> bool {
 }
 
 /// A socket whose acknowledgement could not even be queued reads nothing:
-/// it is disconnected (its client rejoins with the last seq it saw) rather
-/// than left waiting for an answer that will never come.
-fn drop_stalled(rt: &Arc<Realtime>, sub: &Arc<Subscriber>) {
-    tracing::info!(sid = %sub.socket.id, "socket too full for an acknowledgement: disconnecting");
+/// it is closed (its client rejoins with the last seq it saw) rather than
+/// left waiting for an answer that will never come. It stays in the hub,
+/// sending nothing and refusing requests, until it is gone.
+fn drop_stalled(sub: &Arc<Subscriber>) {
+    tracing::info!(sid = %sub.socket.id, "socket too full for an acknowledgement: closing it");
     sub.close();
-    let hub = rt.hub.clone();
-    let sub = sub.clone();
-    tokio::spawn(async move {
-        sub.disconnect_when_possible().await;
-        hub.remove(sub.socket.id);
-    });
+    let socket = sub.socket.clone();
+    tokio::spawn(async move { socket.close().await });
+}
+
+/// The answer to a request on a socket that is being closed, or that the
+/// hub no longer knows: never silence.
+fn closing() -> ApiError {
+    ApiError::unavailable("this connection is closing: reconnect and rejoin with after_seq")
 }
 
 /// Refuses every request once the socket's token has expired (the socket
@@ -200,6 +210,8 @@ fn drop_stalled(rt: &Arc<Realtime>, sub: &Arc<Subscriber>) {
 fn current(sub: &Subscriber) -> Result<(), ApiError> {
     if sub.caller.is_expired() {
         Err(ApiError::token_expired())
+    } else if sub.is_closed() {
+        Err(closing())
     } else {
         Ok(())
     }
@@ -514,7 +526,8 @@ mod tests {
                 role: Role::User,
                 exp,
             };
-            let handle = SocketHandle::new(io.clone(), Sid::new());
+            let websockets = std::sync::Arc::new(super::super::WebSockets::new(io.clone()));
+            let handle = SocketHandle::new(io.clone(), websockets, Sid::new());
             Subscriber::new(handle, caller, RateLimiter::new(1, 1))
         };
         let now = std::time::SystemTime::now()

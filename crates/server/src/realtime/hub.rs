@@ -61,7 +61,8 @@ impl Hub {
         read(&self.sockets).get(&sid).cloned()
     }
 
-    /// Forgets a socket that disconnected.
+    /// Forgets a socket that is gone (called on its disconnect and when
+    /// socketioxide drops it, whichever comes first).
     pub fn remove(&self, sid: Sid) {
         let Some(subscriber) = write(&self.sockets).remove(&sid) else {
             return;
@@ -91,22 +92,20 @@ impl Hub {
             .insert(sid);
     }
 
-    /// Starts the subscriber's catch-up task if `offered` asks for it.
+    /// Starts the subscriber's catch-up task if `offered` asks for it. A
+    /// socket stays in the hub until it is really gone (its disconnect, or
+    /// socketioxide dropping it: `connect::Lease`), so nothing here removes
+    /// one: a socket that stalled is closed, and leaves when it has.
     pub fn follow_up(self: &Arc<Self>, subscriber: &Arc<Subscriber>, offered: Offered) {
         match offered {
-            Offered::Done => {}
-            Offered::Gone => self.remove(subscriber.socket.id),
+            Offered::Done | Offered::Gone => {}
             Offered::CatchUp => {
                 let hub = self.clone();
                 let subscriber = subscriber.clone();
                 tokio::spawn(async move {
-                    let alive = subscriber
-                        .clone()
+                    subscriber
                         .catch_up(hub.store.clone(), hub.stall_timeout, hub.catch_up_round)
                         .await;
-                    if !alive {
-                        hub.remove(subscriber.socket.id);
-                    }
                 });
             }
         }

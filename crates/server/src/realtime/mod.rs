@@ -12,6 +12,7 @@ mod handlers;
 mod hub;
 mod limits;
 mod subscriber;
+mod websockets;
 
 use std::sync::Arc;
 
@@ -24,6 +25,7 @@ use crate::state::AppState;
 
 pub use handlers::REPLAY_LIMIT;
 pub use hub::Hub;
+pub use websockets::{record_upgrade, WebSockets};
 
 /// What the Socket.IO handlers share.
 pub struct Realtime {
@@ -33,6 +35,8 @@ pub struct Realtime {
     pub io: SocketIo,
     /// Open connections per user (`max_connections_per_user`).
     pub connections: Arc<accounting::ConnectionCounts>,
+    /// The TCP connection of each WebSocket, to cut a socket that is dropped.
+    pub websockets: Arc<WebSockets>,
 }
 
 /// Each WebSocket's read buffer. Clients send small frames (joins, acks,
@@ -41,7 +45,12 @@ pub struct Realtime {
 const WS_READ_BUFFER: usize = 1024;
 
 /// Builds the Socket.IO layer and starts the fan-out from the event bus.
-pub fn build(state: AppState, limits: RealtimeConfig) -> (SocketIoLayer, SocketIo) {
+/// `record_upgrade` (with the `WebSockets` returned) must run in front of
+/// the layer.
+pub fn build(
+    state: AppState,
+    limits: RealtimeConfig,
+) -> (SocketIoLayer, SocketIo, Arc<WebSockets>) {
     let hub = Hub::new(state.store().clone(), limits.stall_timeout, limits.buffer);
     hub.spawn_fanout(state.journal.bus());
     let payload = usize::try_from(limits.max_payload).unwrap_or(usize::MAX);
@@ -52,13 +61,15 @@ pub fn build(state: AppState, limits: RealtimeConfig) -> (SocketIoLayer, SocketI
         .max_buffer_size(limits.buffer)
         .ws_read_buffer_size(WS_READ_BUFFER)
         .build_layer();
+    let websockets = Arc::new(WebSockets::new(io.clone()));
     let rt = Arc::new(Realtime {
         state,
         hub,
         limits,
         io: io.clone(),
         connections: Arc::default(),
+        websockets: websockets.clone(),
     });
     io.ns("/", (async || {}).with(connect::middleware(rt)));
-    (layer, io)
+    (layer, io, websockets)
 }

@@ -76,7 +76,8 @@ pub enum Offered {
     Done,
     /// Start the catch-up task.
     CatchUp,
-    /// The socket is gone: forget it.
+    /// The socket is closed or closing: nothing more goes to it (it leaves
+    /// the hub when it is gone).
     Gone,
 }
 
@@ -309,8 +310,13 @@ impl Subscriber {
         self.lock().user_room
     }
 
+    /// Sends nothing more: the socket is being closed.
     pub fn close(&self) {
         self.lock().closed = true;
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.lock().closed
     }
 
     /// The catch-up task: sends what the store holds past each Behind feed's
@@ -329,8 +335,8 @@ impl Subscriber {
                 Next::AllLive => return true,
                 Next::Gone => return false,
                 Next::Stalled => {
-                    tracing::info!(sid = %self.socket.id, "socket stalled past its timeout: disconnecting");
-                    self.disconnect_when_possible().await;
+                    tracing::info!(sid = %self.socket.id, "socket stalled past its timeout: closing it");
+                    self.socket.close().await;
                     return false;
                 }
             };
@@ -458,19 +464,6 @@ impl Subscriber {
         } else {
             Sent::Round
         }
-    }
-
-    pub async fn disconnect_when_possible(&self) {
-        for _ in 0..50 {
-            match self.socket.disconnect() {
-                Err(SocketError::InternalChannelFull) => {
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
-                _ => return,
-            }
-        }
-        // Still full after 5 s: the Engine.IO heartbeat will close it.
-        tracing::warn!(sid = %self.socket.id, "could not send the disconnect packet");
     }
 }
 

@@ -13,12 +13,13 @@ use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll, Waker};
+use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::extract::connect_info::Connected;
 use axum::serve::{IncomingStream, Listener};
+use futures::task::AtomicWaker;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -67,11 +68,9 @@ impl Listener for CuttableListener {
 struct Switch {
     cut: AtomicBool,
     /// The tasks waiting to read and to write, woken by a cut.
-    waiting: Mutex<[Option<Waker>; 2]>,
+    reader: AtomicWaker,
+    writer: AtomicWaker,
 }
-
-const READ: usize = 0;
-const WRITE: usize = 1;
 
 impl Switch {
     fn is_cut(&self) -> bool {
@@ -80,27 +79,13 @@ impl Switch {
 
     fn cut(&self) {
         self.cut.store(true, Ordering::Release);
-        let wakers = std::mem::take(&mut *self.lock());
-        for waker in wakers.into_iter().flatten() {
-            waker.wake();
-        }
+        self.reader.wake();
+        self.writer.wake();
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, [Option<Waker>; 2]> {
-        self.waiting
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    /// Keeps `cx`'s waker for `side`; answers the error if already cut.
-    fn register(&self, side: usize, cx: &Context<'_>) -> Result<(), io::Error> {
-        {
-            let mut waiting = self.lock();
-            match &mut waiting[side] {
-                Some(waker) if waker.will_wake(cx.waker()) => {}
-                slot => *slot = Some(cx.waker().clone()),
-            }
-        }
+    /// Keeps `cx`'s waker in `slot`; answers the error if already cut.
+    fn register(&self, slot: &AtomicWaker, cx: &Context<'_>) -> Result<(), io::Error> {
+        slot.register(cx.waker());
         // Checked after registering, so a cut in between is not missed.
         if self.is_cut() {
             Err(cut_error())
@@ -143,7 +128,7 @@ impl AsyncRead for Cuttable {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        if let Err(e) = self.switch.register(READ, cx) {
+        if let Err(e) = self.switch.register(&self.switch.reader, cx) {
             return Poll::Ready(Err(e));
         }
         Pin::new(&mut self.tcp).poll_read(cx, buf)
@@ -156,14 +141,14 @@ impl AsyncWrite for Cuttable {
         cx: &mut Context<'_>,
         data: &[u8],
     ) -> Poll<io::Result<usize>> {
-        if let Err(e) = self.switch.register(WRITE, cx) {
+        if let Err(e) = self.switch.register(&self.switch.writer, cx) {
             return Poll::Ready(Err(e));
         }
         Pin::new(&mut self.tcp).poll_write(cx, data)
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        if let Err(e) = self.switch.register(WRITE, cx) {
+        if let Err(e) = self.switch.register(&self.switch.writer, cx) {
             return Poll::Ready(Err(e));
         }
         Pin::new(&mut self.tcp).poll_flush(cx)

@@ -6,6 +6,22 @@ use serde::{Deserialize, Serialize};
 
 use crate::{ErrorCode, Event, JobSnapshot, KindInfo};
 
+/// The names of the Socket.IO events (SPEC section 4; docs/protocol.md),
+/// for the server, the client crate and the SSE stream alike.
+pub mod events {
+    /// Server → client: one stored event of a watched job (also the SSE
+    /// event name).
+    pub const JOB_UPDATE: &str = "job_update";
+    /// Server → client, just before it closes a socket: why.
+    pub const DISCONNECT_REASON: &str = "disconnect_reason";
+    /// Client → server requests, each answered by an acknowledgement.
+    pub const JOIN_JOB: &str = "join_job";
+    pub const LEAVE_JOB: &str = "leave_job";
+    pub const JOIN_USER: &str = "join_user";
+    pub const CANCEL_JOB: &str = "cancel_job";
+    pub const ANSWER: &str = "answer";
+}
+
 /// `{"error":{"code","message"}}`: every REST error, and the `error` of a
 /// failed Socket.IO acknowledgement.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -31,8 +47,8 @@ impl Default for SocketHint {
     fn default() -> Self {
         SocketHint {
             path: "/socket.io/".into(),
-            join: "join_job".into(),
-            event: "job_update".into(),
+            join: events::JOIN_JOB.into(),
+            event: events::JOB_UPDATE.into(),
         }
     }
 }

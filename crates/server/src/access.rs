@@ -5,8 +5,8 @@
 
 use jobcast_core::{JobId, JobSnapshot, Store, StoredInvoice};
 
+use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::http::extract::Caller;
 
 pub fn parse_job_id(text: &str) -> Result<JobId, ApiError> {
     text.parse()

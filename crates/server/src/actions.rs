@@ -8,8 +8,8 @@ use jobcast_core::{
 use serde_json::{json, Value};
 
 use crate::access::visible_job;
+use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::http::extract::Caller;
 use crate::state::AppState;
 
 /// Cancels a queued, running or waiting job at once; `conflict` if finished.

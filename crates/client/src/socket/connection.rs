@@ -33,8 +33,7 @@ use super::engineio::{self, OpenInfo};
 use super::socketio::{self, PacketType, MAIN_NAMESPACE};
 use crate::error::{ConnectError, SocketError};
 
-/// The event the server sends just before it closes a socket, saying why.
-pub const DISCONNECT_REASON: &str = "disconnect_reason";
+pub use jobcast_core::wire::events::DISCONNECT_REASON;
 
 type Ws = WebSocketStream<TcpStream>;
 type WsSink = SplitSink<Ws, Message>;

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use jobcast_core::wire::{ErrorAck, JobAck, JoinJobAck, JoinUserAck, OkAck};
+use jobcast_core::wire::{events, ErrorAck, JobAck, JoinJobAck, JoinUserAck, OkAck};
 use jobcast_core::{Event, JobId, JobSnapshot};
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
@@ -14,7 +14,7 @@ use super::SocketClient;
 use crate::error::{AckError, SocketError};
 
 /// The server → client event that carries one job event.
-pub const JOB_UPDATE: &str = "job_update";
+pub use jobcast_core::wire::events::JOB_UPDATE;
 
 /// A joined job: its snapshot and, when joined with `after_seq`, the stored
 /// events after it. Live `job_update`s follow the last of them (or the
@@ -56,7 +56,7 @@ impl SocketClient {
         if let Some(after) = after_seq {
             payload["after_seq"] = json!(after);
         }
-        let ack: JoinJobAck = self.call("join_job", payload).await?;
+        let ack: JoinJobAck = self.call(events::JOIN_JOB, payload).await?;
         Ok(JoinedJob {
             job: ack.job,
             events: ack.events,
@@ -65,7 +65,7 @@ impl SocketClient {
 
     pub async fn leave_job(&mut self, id: JobId) -> Result<(), AckError> {
         let _: OkAck = self
-            .call("leave_job", json!({ "job_id": id.to_string() }))
+            .call(events::LEAVE_JOB, json!({ "job_id": id.to_string() }))
             .await?;
         Ok(())
     }
@@ -73,7 +73,7 @@ impl SocketClient {
     /// Joins `user:<me>`: updates of all the user's jobs follow; answers the
     /// snapshots of the unfinished ones.
     pub async fn join_user(&mut self) -> Result<Vec<JobSnapshot>, AckError> {
-        let ack: JoinUserAck = self.call("join_user", json!({})).await?;
+        let ack: JoinUserAck = self.call(events::JOIN_USER, json!({})).await?;
         Ok(ack.jobs)
     }
 
@@ -95,7 +95,7 @@ impl SocketClient {
         if let Some(after) = after {
             payload["after"] = json!(after);
         }
-        let ack: JoinUserAck = self.call("join_user", payload).await?;
+        let ack: JoinUserAck = self.call(events::JOIN_USER, payload).await?;
         Ok(UserPage {
             jobs: ack.jobs,
             next: ack.next,
@@ -135,7 +135,7 @@ impl SocketClient {
 
     pub async fn cancel_job(&mut self, id: JobId) -> Result<JobSnapshot, AckError> {
         let ack: JobAck = self
-            .call("cancel_job", json!({ "job_id": id.to_string() }))
+            .call(events::CANCEL_JOB, json!({ "job_id": id.to_string() }))
             .await?;
         Ok(ack.job)
     }
@@ -147,7 +147,7 @@ impl SocketClient {
             "clarification_id": cid,
             "answer": value,
         });
-        let _: OkAck = self.call("answer", payload).await?;
+        let _: OkAck = self.call(events::ANSWER, payload).await?;
         Ok(())
     }
 

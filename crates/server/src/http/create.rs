@@ -12,10 +12,11 @@ use jobcast_core::{JobId, JobInput, NewJob, Processor};
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::fetch::FetchError;
 use crate::http::body::{self, Capped, CreateLimits, Meter};
-use crate::http::extract::{Caller, Json};
+use crate::http::extract::Json;
 use crate::http::intake::{self, Upload};
 use crate::state::AppState;
 

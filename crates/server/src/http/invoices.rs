@@ -5,8 +5,9 @@ use axum::extract::State;
 use jobcast_core::StoredInvoice;
 
 use crate::access::{parse_invoice_id, visible_invoice};
+use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::http::extract::{Caller, Json, Path};
+use crate::http::extract::{Json, Path};
 use crate::state::AppState;
 
 /// `GET /api/invoices/{id}`.

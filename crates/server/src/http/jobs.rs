@@ -12,8 +12,9 @@ use serde_json::Value;
 
 use crate::access::{parse_job_id, visible_job};
 use crate::actions;
+use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::http::extract::{Caller, Json, Path, Query};
+use crate::http::extract::{Json, Path, Query};
 use crate::http::stream;
 use crate::state::AppState;
 

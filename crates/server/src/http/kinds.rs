@@ -4,7 +4,8 @@
 use axum::extract::State;
 use jobcast_core::wire::KindList;
 
-use crate::http::extract::{Caller, Json};
+use crate::auth::Caller;
+use crate::http::extract::Json;
 use crate::state::AppState;
 
 pub async fn list(State(state): State<AppState>, _caller: Caller) -> Json<KindList> {

@@ -14,6 +14,7 @@ use std::time::Duration;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures::stream::{self, Stream};
+use jobcast_core::wire::events;
 use jobcast_core::{Event, JobId, Journal};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::mpsc;
@@ -67,7 +68,7 @@ fn events(rx: mpsc::Receiver<Frame>) -> impl Stream<Item = Result<SseEvent, Infa
         let frame = match rx.recv().await? {
             Frame::Event(event) => SseEvent::default()
                 .id(event.seq.to_string())
-                .event("job_update")
+                .event(events::JOB_UPDATE)
                 .json_data(&event),
             Frame::Expired => SseEvent::default()
                 .event("error")

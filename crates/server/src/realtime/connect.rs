@@ -22,7 +22,7 @@ use super::limits::RateLimiter;
 use super::subscriber::Subscriber;
 use super::websockets::WebSockets;
 use super::Realtime;
-use crate::http::extract::Caller;
+use crate::auth::Caller;
 
 /// Why a connection is refused: the `message` of the client's `connect_error`.
 #[derive(Debug, thiserror::Error)]

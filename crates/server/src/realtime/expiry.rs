@@ -8,6 +8,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use jobcast_core::wire::events::DISCONNECT_REASON;
 use jobcast_core::wire::ErrorDetail;
 use socketioxide::{SendError, SocketError};
 use tokio::task::AbortHandle;
@@ -16,8 +17,6 @@ use super::handle::SocketHandle;
 use super::hub::Hub;
 use crate::error::ApiError;
 
-/// The event that says why the server is closing a socket.
-pub const DISCONNECT_REASON: &str = "disconnect_reason";
 /// How long a full socket buffer is waited out for the reason to go.
 const SEND_FOR: Duration = Duration::from_secs(5);
 const RETRY: Duration = Duration::from_millis(100);

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use jobcast_core::wire::{
-    AnswerClarification, ErrorAck, JobAck, JobRef, JoinJob, JoinJobAck, JoinUser, JoinUserAck,
-    OkAck,
+    events, AnswerClarification, ErrorAck, JobAck, JobRef, JoinJob, JoinJobAck, JoinUser,
+    JoinUserAck, OkAck,
 };
 use jobcast_core::{Event, JobId, JobQuery, Status};
 use serde::de::DeserializeOwned;
@@ -43,7 +43,7 @@ type Payload = Result<Value, socketioxide::ParserError>;
 pub fn register(rt: &Arc<Realtime>, socket: &SocketRef) {
     let join_rt = rt.clone();
     socket.on(
-        "join_job",
+        events::JOIN_JOB,
         move |socket: SocketRef, TryData(data): TryData<Value>, ack: AckSender| {
             let rt = join_rt.clone();
             async move {
@@ -83,12 +83,12 @@ pub fn register(rt: &Arc<Realtime>, socket: &SocketRef) {
             }
         },
     );
-    on(rt, socket, "leave_job", |rt, sub, data| async move {
+    on(rt, socket, events::LEAVE_JOB, |rt, sub, data| async move {
         leave_job(&rt, &sub, data).await
     });
     let user_rt = rt.clone();
     socket.on(
-        "join_user",
+        events::JOIN_USER,
         move |socket: SocketRef, TryData(data): TryData<Value>, ack: AckSender| {
             let rt = user_rt.clone();
             async move {
@@ -125,10 +125,10 @@ pub fn register(rt: &Arc<Realtime>, socket: &SocketRef) {
             }
         },
     );
-    on(rt, socket, "cancel_job", |rt, sub, data| async move {
+    on(rt, socket, events::CANCEL_JOB, |rt, sub, data| async move {
         cancel_job(&rt, &sub, data).await
     });
-    on(rt, socket, "answer", |rt, sub, data| async move {
+    on(rt, socket, events::ANSWER, |rt, sub, data| async move {
         answer(&rt, &sub, data).await
     });
     socket.on_fallback(|ack: AckSender| async move {
@@ -511,8 +511,8 @@ mod tests {
 
     #[tokio::test]
     async fn requests_are_refused_once_the_token_has_expired() {
+        use crate::auth::Caller;
         use crate::auth::Role;
-        use crate::http::extract::Caller;
         use socketioxide::socket::Sid;
         use socketioxide::SocketIo;
 

@@ -23,21 +23,20 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use jobcast_core::wire::events::JOB_UPDATE;
 use jobcast_core::{Event, JobId, Store};
 use serde_json::value::RawValue;
 use socketioxide::{SendError, SocketError};
 
 use super::handle::SocketHandle;
 use super::limits::RateLimiter;
-use crate::http::extract::Caller;
+use crate::auth::Caller;
 
 /// Most events read from the store per catch-up round.
 const CATCH_UP_BATCH: u32 = 500;
 /// Pause between catch-up rounds, doubled while the socket stays full.
 const MIN_PAUSE: Duration = Duration::from_millis(1);
 const MAX_PAUSE: Duration = Duration::from_millis(50);
-/// The event name of SPEC section 4.
-pub const JOB_UPDATE: &str = "job_update";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Mode {

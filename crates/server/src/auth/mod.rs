@@ -22,6 +22,10 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 
+mod caller;
+
+pub use caller::Caller;
+
 use crate::config::{Config, JwtConfig, PublicKeyAlgorithm, Secret, MIN_JWT_SECRET_BYTES};
 
 /// Seconds of clock difference tolerated on `exp` and `nbf`.

@@ -3,9 +3,10 @@
 //!
 //! The CLI, the benchmark's load generator and the server's own tests use
 //! this crate, so the client that ships is the one that exercises the server.
-//! It speaks the wire types of `jobcast_core::wire` and defines none of its
-//! own. Proving compatibility with the *official* Socket.IO clients is the
-//! job of the end-to-end suites, not of this crate: this is a deliberately
+//! It speaks the wire types and event names of `jobcast_core::wire`; the
+//! client-side helpers it adds (`UserPage`, `JoinedJob`) only gather them.
+//! Proving compatibility with the *official* Socket.IO clients is the job
+//! of the end-to-end suites, not of this crate: this is a deliberately
 //! small Socket.IO v5 client (websocket transport, JSON parser, namespace
 //! `/`), not a general one.
 

@@ -470,10 +470,10 @@ mod tests {
     use serde_json::json;
 
     const SECRET: &str = "a test secret that is long enough for HS256!";
-    const RSA_PRIVATE: &str = include_str!("../tests/fixtures/rsa-private.pem");
-    const RSA_PUBLIC: &str = include_str!("../tests/fixtures/rsa-public.pem");
-    const EC_PRIVATE: &str = include_str!("../tests/fixtures/ec-private.pem");
-    const EC_PUBLIC: &str = include_str!("../tests/fixtures/ec-public.pem");
+    const RSA_PRIVATE: &str = include_str!("../../tests/fixtures/rsa-private.pem");
+    const RSA_PUBLIC: &str = include_str!("../../tests/fixtures/rsa-public.pem");
+    const EC_PRIVATE: &str = include_str!("../../tests/fixtures/ec-private.pem");
+    const EC_PUBLIC: &str = include_str!("../../tests/fixtures/ec-public.pem");
 
     fn hs256() -> Authenticator {
         Authenticator::with_secret(&Secret::new(SECRET)).expect("secret")

@@ -194,7 +194,9 @@ pub struct RealtimeConfig {
     pub max_rooms: usize,
     /// Largest incoming Socket.IO packet, in bytes.
     pub max_payload: u64,
-    /// `join_job`, `cancel_job` and `answer` a socket may send per second...
+    /// Requests a socket may send per second (`join_job`, `join_user` — one
+    /// more per 100 resume points —, `cancel_job`, `answer`; `leave_job` is
+    /// free)...
     pub rate_per_sec: u32,
     /// ...and in one burst.
     pub rate_burst: u32,

@@ -81,36 +81,3 @@ impl From<PathRejection> for ApiError {
         ApiError::bad_request(format!("bad path: {}", rejection.body_text()))
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn caller(exp: u64) -> Caller {
-        Caller {
-            user: "alice".into(),
-            role: Role::User,
-            exp,
-        }
-    }
-
-    fn now() -> u64 {
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs())
-    }
-
-    #[test]
-    fn a_caller_expires_when_verify_starts_refusing_its_token() {
-        // Accepted by `verify` up to LEEWAY_SECS past exp.
-        assert!(!caller(now()).is_expired());
-        assert!(!caller(now() - LEEWAY_SECS + 1).is_expired());
-        assert!(caller(now() - LEEWAY_SECS - 1).is_expired());
-        assert_eq!(caller(now() - 3600).time_left(), Duration::ZERO);
-        let left = caller(now() + 60).time_left();
-        assert!(left > Duration::from_secs(60) && left <= Duration::from_secs(67));
-        // Hostile exp values do not overflow.
-        assert!(!caller(u64::MAX).is_expired());
-        assert!(caller(0).is_expired());
-    }
-}

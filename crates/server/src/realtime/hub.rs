@@ -172,11 +172,6 @@ impl Hub {
             }
         })
     }
-
-    /// Every connected socket, for a drain to tell them to reconnect elsewhere.
-    pub fn subscribers(&self) -> Vec<Arc<Subscriber>> {
-        read(&self.sockets).values().cloned().collect()
-    }
 }
 
 fn unindex<K: std::hash::Hash + Eq>(index: &mut HashMap<K, HashSet<Sid>>, key: &K, sid: Sid) {

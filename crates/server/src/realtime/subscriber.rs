@@ -284,8 +284,8 @@ impl Subscriber {
         was_joined
     }
 
-    /// Joins the user room; `snapshots` are the user's unfinished jobs as just
-    /// read, whose live updates follow their `last_seq`.
+    /// Joins the user room: live updates of every job of the user's from
+    /// now on (`follow_from` sets where a listed job's feed starts).
     pub fn join_user_room(&self) {
         self.lock().user_room = true;
     }

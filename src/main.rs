@@ -1,8 +1,9 @@
 //! The `jobcast` binary: parses the command line, reads the environment (the
 //! only place that does), and hands over to a subcommand. Errors become exit
-//! codes here (the client commands choose theirs in `cmd::remote::finish`).
+//! codes here, with the codes of `exit`.
 
 mod cmd;
+mod exit;
 
 use std::process::ExitCode;
 
@@ -30,13 +31,13 @@ enum Command {
     /// Print a token signed with the configured key.
     Token(cmd::TokenArgs),
     /// Start one job per file; with --watch, follow them to the end.
-    #[command(after_help = cmd::remote::EXIT_HELP)]
+    #[command(after_help = exit::HELP)]
     Submit(cmd::SubmitArgs),
     /// Follow existing jobs from their first event to the end.
-    #[command(after_help = cmd::remote::EXIT_HELP)]
+    #[command(after_help = exit::HELP)]
     Watch(cmd::WatchArgs),
     /// List your jobs, newest first.
-    #[command(after_help = cmd::remote::EXIT_HELP)]
+    #[command(after_help = exit::HELP)]
     Jobs(cmd::JobsArgs),
 }
 
@@ -58,30 +59,19 @@ fn main() -> ExitCode {
     {
         Ok(runtime) => runtime,
         Err(e) => {
-            eprintln!("jobcast: cannot start the async runtime: {e}");
-            return ExitCode::FAILURE;
+            return exit::unusable(format!("cannot start the async runtime: {e}"));
         }
     };
     runtime.block_on(async {
         match cli.command {
-            Some(Command::Serve(flags)) => exit(cmd::serve::run(flags).await),
-            Some(Command::Token(args)) => exit(cmd::token::run(args).await),
+            Some(Command::Serve(flags)) => exit::from_outcome(cmd::serve::run(flags).await),
+            Some(Command::Token(args)) => exit::from_outcome(cmd::token::run(args).await),
             // The client commands choose their exit code: 0, 1 when a job
             // did not complete, 2 when the command could not work.
             Some(Command::Submit(args)) => cmd::remote::finish(cmd::submit::run(args).await),
             Some(Command::Watch(args)) => cmd::remote::finish(cmd::watch::run(args).await),
             Some(Command::Jobs(args)) => cmd::remote::finish(cmd::jobs::run(args).await),
-            None => exit(cmd::serve::run(cli.serve).await),
+            None => exit::from_outcome(cmd::serve::run(cli.serve).await),
         }
     })
-}
-
-fn exit(outcome: anyhow::Result<()>) -> ExitCode {
-    match outcome {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("jobcast: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
 }

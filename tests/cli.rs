@@ -796,8 +796,10 @@ fn watch_reconnects_across_a_server_restart() {
     );
 }
 
-/// Issue 11, failure 12: `serve` (and `token`) started on a 12-byte
-/// `JOBCAST_JWT_SECRET`, with only a warning. Both must refuse it and say why.
+/// `serve` (and `token`) used to start on a 12-byte `JOBCAST_JWT_SECRET`,
+/// with only a warning. Both must refuse it and say why, and exit 2 as every
+/// subcommand does when it cannot work (they exited 1, the client commands
+/// 2).
 #[test]
 fn a_jwt_secret_under_32_bytes_stops_serve_and_token() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -833,7 +835,7 @@ fn a_jwt_secret_under_32_bytes_stops_serve_and_token() {
         panic!("serve started on a 12-byte secret: {line}");
     }
     let out = serve.wait_with_output().expect("serve exits");
-    assert!(!out.status.success());
+    assert_eq!(code(&out), 2, "serve on a bad configuration");
     let message = String::from_utf8_lossy(&out.stderr);
     assert!(
         message.contains("JOBCAST_JWT_SECRET: is 12 bytes long; at least 32 are needed"),
@@ -852,6 +854,7 @@ fn a_jwt_secret_under_32_bytes_stops_serve_and_token() {
         "token signed with a 12-byte secret: {}",
         String::from_utf8_lossy(&out.stdout)
     );
+    assert_eq!(code(&out), 2, "token on a bad configuration");
     assert!(out.stdout.is_empty());
     assert!(String::from_utf8_lossy(&out.stderr).contains("is 12 bytes long"));
 }

@@ -21,8 +21,9 @@ use jobcast_core::{ErrorCode, Event, JobId, Status};
 
 use super::followed::{Applied, Followed};
 use super::progress::Progress;
-use super::remote::{Remote, RemoteError, EXIT_NOT_COMPLETED};
+use super::remote::{Remote, RemoteError};
 use super::summary;
+use crate::exit;
 
 /// How long the follower keeps trying to reconnect before it gives up.
 const RECONNECT_FOR: Duration = Duration::from_secs(60);
@@ -104,7 +105,7 @@ impl<'a> Follower<'a> {
             if ordered.iter().all(|f| f.job.status == Status::Completed) {
                 ExitCode::SUCCESS
             } else {
-                ExitCode::from(EXIT_NOT_COMPLETED)
+                ExitCode::from(exit::NOT_COMPLETED)
             },
         )
     }

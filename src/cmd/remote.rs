@@ -12,24 +12,7 @@ use jobcast_server::auth::Authenticator;
 use jobcast_server::config::JwtConfig;
 
 use super::{load_config, ConfigFlags};
-
-/// Exit code of a command that could not do its work (unreachable server,
-/// refused token, unreadable file, refused request); clap uses it for usage
-/// errors too.
-pub const EXIT_UNUSABLE: u8 = 2;
-/// Exit code when every job was followed to its end but not all completed.
-pub const EXIT_NOT_COMPLETED: u8 = 1;
-/// Exit code when the token expired while jobs were being followed: sign in
-/// again and run `jobcast watch` to pick up where it stopped.
-pub const EXIT_TOKEN_EXPIRED: u8 = 3;
-
-/// The exit codes, for `--help`.
-pub const EXIT_HELP: &str = "\
-Exit codes: 0 done (with --watch / watch: every job completed); 1 a followed \
-job failed or was cancelled; 2 the command could not work (bad arguments, \
-unreachable server, refused token, unreadable file, request refused by the \
-server); 3 the token expired while following jobs (sign in again, then \
-`jobcast watch` the jobs to resume).";
+use crate::exit;
 
 #[derive(Debug, Clone, Args)]
 pub struct RemoteArgs {
@@ -67,18 +50,15 @@ pub enum RemoteError {
     Protocol(String),
 }
 
-/// Prints a command's failure and turns it into the exit code.
+/// Prints a command's failure and turns it into its exit code (`exit`).
 pub fn finish(outcome: Result<ExitCode, RemoteError>) -> ExitCode {
     match outcome {
         Ok(code) => code,
         Err(e @ RemoteError::TokenExpired { .. }) => {
             eprintln!("jobcast: {e}");
-            ExitCode::from(EXIT_TOKEN_EXPIRED)
+            ExitCode::from(exit::TOKEN_EXPIRED)
         }
-        Err(e) => {
-            eprintln!("jobcast: {e}");
-            ExitCode::from(EXIT_UNUSABLE)
-        }
+        Err(e) => exit::unusable(e),
     }
 }
 

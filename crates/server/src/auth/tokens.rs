@@ -1,0 +1,266 @@
+//! Issuing and verifying JWTs: the [`Authenticator`] built from the
+//! configuration pins one algorithm and key, checks signature, `exp`,
+//! `nbf`, `sub` and `role` of each token, and mints tokens (the HS256 modes
+//! only; a public key can verify but never sign).
+
+use std::fmt;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+
+use super::secret_file::load_or_create_secret;
+use super::{AuthError, Claims, Role};
+use crate::config::{Config, JwtConfig, PublicKeyAlgorithm, Secret, MIN_JWT_SECRET_BYTES};
+
+/// Seconds of clock difference tolerated on `exp` and `nbf`.
+pub const LEEWAY_SECS: u64 = 5;
+
+/// Longer tokens are refused unread.
+const MAX_TOKEN_BYTES: usize = 16 * 1024;
+
+/// The user of development tokens (see [`Authenticator::mint_development`]).
+pub const DEV_USER: &str = "dev";
+/// How long a development token is valid.
+pub const DEV_TOKEN_TTL: Duration = Duration::from_secs(24 * 3600);
+
+/// Verifies tokens with the configured key and algorithm (and mints them in
+/// the HS256 modes).
+pub struct Authenticator {
+    algorithm: Algorithm,
+    decoding: DecodingKey,
+    /// `None` with a public key: jobcast cannot sign.
+    encoding: Option<EncodingKey>,
+    validation: Validation,
+    generated_secret: bool,
+}
+
+impl fmt::Debug for Authenticator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Authenticator")
+            .field("algorithm", &self.algorithm)
+            .field("can_mint", &self.encoding.is_some())
+            .field("generated_secret", &self.generated_secret)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Authenticator {
+    /// Sets up verification as configured. With neither a secret nor a public
+    /// key, reads `<data_dir>/jwt-secret`, or makes it (32 random bytes,
+    /// hex-encoded, readable by the owner only).
+    pub fn load(config: &Config) -> Result<Authenticator, AuthError> {
+        match &config.jwt {
+            JwtConfig::Secret(secret) => Authenticator::with_secret(secret),
+            JwtConfig::PublicKey { pem, algorithm } => {
+                Authenticator::with_public_key(pem, *algorithm)
+            }
+            JwtConfig::Generated => {
+                // Exempt from the minimum length: jobcast makes it (32
+                // random bytes, 64 hex digits), and an old data directory
+                // keeps working.
+                let secret = load_or_create_secret(&config.jwt_secret_path())?;
+                let mut auth = Authenticator::hs256(secret.expose().as_bytes())?;
+                auth.generated_secret = true;
+                Ok(auth)
+            }
+        }
+    }
+
+    /// HS256 with a configured `secret` (its UTF-8 bytes are the HMAC key),
+    /// at least [`MIN_JWT_SECRET_BYTES`] long: a short shared secret can be
+    /// found offline from any one token.
+    pub fn with_secret(secret: &Secret) -> Result<Authenticator, AuthError> {
+        let len = secret.expose().len();
+        if len > 0 && len < MIN_JWT_SECRET_BYTES {
+            return Err(AuthError::Key(format!(
+                "the HS256 secret (JOBCAST_JWT_SECRET) {}",
+                crate::config::short_secret(len)
+            )));
+        }
+        Authenticator::hs256(secret.expose().as_bytes())
+    }
+
+    fn hs256(bytes: &[u8]) -> Result<Authenticator, AuthError> {
+        if bytes.is_empty() {
+            return Err(AuthError::Key("the HS256 secret is empty".to_owned()));
+        }
+        Ok(Authenticator {
+            algorithm: Algorithm::HS256,
+            decoding: DecodingKey::from_secret(bytes),
+            encoding: Some(EncodingKey::from_secret(bytes)),
+            validation: validation(Algorithm::HS256),
+            generated_secret: false,
+        })
+    }
+
+    /// RS256 or ES256 with a PEM public key: verify only.
+    pub fn with_public_key(
+        pem: &str,
+        algorithm: PublicKeyAlgorithm,
+    ) -> Result<Authenticator, AuthError> {
+        let (algorithm, decoding) = match algorithm {
+            PublicKeyAlgorithm::RS256 => (
+                Algorithm::RS256,
+                DecodingKey::from_rsa_pem(pem.trim().as_bytes()).map_err(|_| {
+                    AuthError::Key("the public key is not an RSA public key in PEM form".to_owned())
+                })?,
+            ),
+            PublicKeyAlgorithm::ES256 => (
+                Algorithm::ES256,
+                DecodingKey::from_ec_pem(pem.trim().as_bytes()).map_err(|_| {
+                    AuthError::Key("the public key is not an EC public key in PEM form".to_owned())
+                })?,
+            ),
+        };
+        Ok(Authenticator {
+            algorithm,
+            decoding,
+            encoding: None,
+            validation: validation(algorithm),
+            generated_secret: false,
+        })
+    }
+
+    /// Whether the secret was generated by jobcast (no key was configured):
+    /// the binary then prints a development token.
+    pub fn is_generated_secret(&self) -> bool {
+        self.generated_secret
+    }
+
+    /// The development token of a server running on its generated secret:
+    /// user [`DEV_USER`], valid [`DEV_TOKEN_TTL`]. `serve` prints it and the
+    /// dashboard's development sign-in hands it out.
+    pub fn mint_development(&self) -> Result<String, AuthError> {
+        self.mint(DEV_USER, Role::User, DEV_TOKEN_TTL)
+    }
+
+    /// The one algorithm tokens must use.
+    pub fn algorithm(&self) -> Algorithm {
+        self.algorithm
+    }
+
+    /// Whether [`Authenticator::mint`] can work (HS256 modes).
+    pub fn can_mint(&self) -> bool {
+        self.encoding.is_some()
+    }
+
+    /// The claims of a valid token: signed with the configured key and
+    /// algorithm, not expired (within [`LEEWAY_SECS`]), with a `sub`.
+    pub fn verify(&self, token: &str) -> Result<Claims, AuthError> {
+        let token = token.trim();
+        if token.len() > MAX_TOKEN_BYTES {
+            return Err(AuthError::invalid("the token is too long"));
+        }
+        let data = jsonwebtoken::decode::<TokenClaims>(token, &self.decoding, &self.validation)
+            .map_err(|e| self.refusal(e.kind()))?;
+        let claims = data.claims;
+        let sub = match claims.sub {
+            Some(serde_json::Value::String(sub)) if !sub.trim().is_empty() => sub,
+            _ => return Err(AuthError::invalid("the token has no subject (sub)")),
+        };
+        let exp = claims
+            .exp
+            .as_ref()
+            .and_then(serde_json::Value::as_u64)
+            .ok_or_else(|| {
+                AuthError::invalid("the expiry (exp) is not a whole number of seconds")
+            })?;
+        let role = match claims.role {
+            None | Some(serde_json::Value::Null) => Role::User,
+            Some(serde_json::Value::String(name)) => Role::parse(&name).ok_or_else(|| {
+                let shown: String = name.chars().take(32).collect();
+                AuthError::invalid(format!(
+                    "unknown role {shown:?} (expected user, admin or worker)"
+                ))
+            })?,
+            Some(_) => return Err(AuthError::invalid("the role must be a string")),
+        };
+        Ok(Claims { sub, exp, role })
+    }
+
+    /// A token for `sub` with `role`, valid for `ttl`.
+    pub fn mint(&self, sub: &str, role: Role, ttl: Duration) -> Result<String, AuthError> {
+        let Some(key) = &self.encoding else {
+            return Err(AuthError::CannotMint);
+        };
+        if sub.trim().is_empty() {
+            return Err(AuthError::Sign("the subject must not be empty".to_owned()));
+        }
+        let now = unix_now();
+        let claims = MintedClaims {
+            sub,
+            iat: now,
+            exp: now.saturating_add(ttl.as_secs()),
+            role,
+        };
+        jsonwebtoken::encode(&Header::new(self.algorithm), &claims, key)
+            .map_err(|e| AuthError::Sign(format!("{:?}", e.kind()).chars().take(80).collect()))
+    }
+
+    /// A message for a refused token that names the problem, not the key.
+    fn refusal(&self, kind: &ErrorKind) -> AuthError {
+        match kind {
+            ErrorKind::ExpiredSignature => AuthError::Expired,
+            ErrorKind::InvalidSignature => AuthError::invalid("bad signature"),
+            ErrorKind::InvalidAlgorithm
+            | ErrorKind::InvalidAlgorithmName
+            | ErrorKind::MissingAlgorithm => {
+                AuthError::invalid(format!("only {:?} tokens are accepted", self.algorithm))
+            }
+            ErrorKind::MissingRequiredClaim(claim) => {
+                let claim: String = claim.chars().take(16).collect();
+                AuthError::invalid(format!("the {claim} claim is missing"))
+            }
+            ErrorKind::ImmatureSignature => AuthError::invalid("the token is not valid yet (nbf)"),
+            ErrorKind::InvalidToken
+            | ErrorKind::Base64(_)
+            | ErrorKind::Json(_)
+            | ErrorKind::Utf8(_) => AuthError::invalid("malformed token"),
+            ErrorKind::InvalidIssuer | ErrorKind::InvalidAudience | ErrorKind::InvalidSubject => {
+                AuthError::invalid("claims not accepted")
+            }
+            _ => AuthError::invalid("the signature cannot be checked with the configured key"),
+        }
+    }
+}
+
+fn validation(algorithm: Algorithm) -> Validation {
+    let mut validation = Validation::new(algorithm);
+    validation.algorithms = vec![algorithm];
+    validation.set_required_spec_claims(&["exp"]);
+    validation.leeway = LEEWAY_SECS;
+    validation.validate_exp = true;
+    validation.validate_nbf = true;
+    // jobcast has no audience of its own; tokens from an identity provider
+    // often carry one, and the signature already says who issued them.
+    validation.validate_aud = false;
+    validation
+}
+
+/// Claims as found in a token, interpreted after the signature and `exp`
+/// were checked (so that a bad `role` gets its own message).
+#[derive(Deserialize)]
+struct TokenClaims {
+    #[serde(default)]
+    sub: Option<serde_json::Value>,
+    #[serde(default)]
+    exp: Option<serde_json::Value>,
+    #[serde(default)]
+    role: Option<serde_json::Value>,
+}
+
+#[derive(Serialize)]
+struct MintedClaims<'a> {
+    sub: &'a str,
+    iat: u64,
+    exp: u64,
+    role: Role,
+}
+
+pub(super) fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs())
+}

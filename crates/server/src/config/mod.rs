@@ -1,8 +1,10 @@
 //! The server's configuration: one typed tree, loaded in two stages.
 //!
-//! Stage one (`raw.rs`) reads what each source says — the TOML file, the
-//! `JOBCAST_*` variables, the command line — into a [`RawConfig`] where every
-//! setting is optional and only its kind of value is checked. The sources are
+//! Every setting is listed once, in `settings.rs`, which derives the
+//! [`RawConfig`] from that list. Stage one (`raw.rs`, reading values with
+//! `input.rs`) reads what each source says — the TOML file, the `JOBCAST_*`
+//! variables, the command line — into a [`RawConfig`] where every setting
+//! is optional and only its kind of value is checked. The sources are
 //! merged (flags over environment over file), and stage two (`validate.rs`)
 //! turns the result into a [`Config`] with every default filled in, or into
 //! [`ConfigErrors`] listing *every* problem at once, so an operator fixes them
@@ -13,8 +15,11 @@
 //! Secrets live in [`Secret`], which never shows its value in `Debug` or
 //! `Display`, and URLs that may carry a password are redacted in `Debug`.
 
+mod checks;
+mod input;
 mod problem;
 mod raw;
+mod settings;
 mod validate;
 
 #[cfg(test)]
@@ -26,7 +31,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use problem::{ConfigErrors, ConfigProblem, Origin};
-pub use raw::RawConfig;
+pub use settings::RawConfig;
 pub(crate) use validate::short_secret;
 
 /// A value that must not be shown: `Debug` and `Display` print `***`.

@@ -3,15 +3,11 @@
 
 use std::time::Duration;
 
-use async_trait::async_trait;
 use serde_json::{json, Value};
-use tokio::sync::watch;
 
 use super::sse::SseEvent;
-use super::stream::{complete, event_json, Answer, Stop, StreamingApi};
-use super::{
-    endpoint, excerpt, max_tokens, redact, system_prompt, ChatModel, LlmError, LlmRequest,
-};
+use super::stream::{event_json, Answer, Stop, StreamingApi};
+use super::{endpoint, excerpt, max_tokens, redact, system_prompt, LlmError, LlmRequest};
 
 const API_VERSION: &str = "2023-06-01";
 
@@ -103,17 +99,6 @@ impl StreamingApi for AnthropicChat {
             "max_tokens" => Stop::MaxTokens,
             _ => Stop::Other,
         }
-    }
-}
-
-#[async_trait]
-impl ChatModel for AnthropicChat {
-    async fn complete_json(
-        &self,
-        request: &LlmRequest,
-        progress: &watch::Sender<u64>,
-    ) -> Result<Value, LlmError> {
-        complete(self, request, progress).await
     }
 }
 

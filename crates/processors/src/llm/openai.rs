@@ -4,15 +4,11 @@
 
 use std::time::Duration;
 
-use async_trait::async_trait;
 use serde_json::{json, Value};
-use tokio::sync::watch;
 
 use super::sse::SseEvent;
-use super::stream::{complete, event_json, Answer, Stop, StreamingApi};
-use super::{
-    endpoint, excerpt, max_tokens, redact, system_prompt, ChatModel, LlmError, LlmRequest,
-};
+use super::stream::{event_json, Answer, Stop, StreamingApi};
+use super::{endpoint, excerpt, max_tokens, redact, system_prompt, LlmError, LlmRequest};
 
 /// No `Debug`: it holds the key.
 pub(crate) struct OpenAiChat {
@@ -101,17 +97,6 @@ impl StreamingApi for OpenAiChat {
             "length" => Stop::MaxTokens,
             _ => Stop::Other,
         }
-    }
-}
-
-#[async_trait]
-impl ChatModel for OpenAiChat {
-    async fn complete_json(
-        &self,
-        request: &LlmRequest,
-        progress: &watch::Sender<u64>,
-    ) -> Result<Value, LlmError> {
-        complete(self, request, progress).await
     }
 }
 

@@ -10,14 +10,16 @@
 
 use std::time::Duration;
 
+use async_trait::async_trait;
 use futures::StreamExt;
 use serde_json::Value;
 use tokio::sync::watch;
 
 use super::sse::{SseEvent, SseParser};
-use super::{excerpt, max_tokens, parse_json_object, redact, LlmError, LlmRequest};
+use super::{excerpt, max_tokens, parse_json_object, redact, ChatModel, LlmError, LlmRequest};
 
-/// What one streaming chat API is, beyond what `complete` does for all.
+/// What one streaming chat API is, beyond what `complete` does for all;
+/// every such API is a `ChatModel` (the impl below).
 pub(super) trait StreamingApi: Send + Sync {
     /// The request, with its body and headers, ready to send.
     fn request(&self, request: &LlmRequest) -> reqwest::RequestBuilder;
@@ -30,6 +32,17 @@ pub(super) trait StreamingApi: Send + Sync {
     fn read_event(&self, event: &SseEvent, answer: &mut Answer<'_>) -> Result<bool, LlmError>;
     /// What a stop (finish) reason the stream gave means.
     fn stop(&self, reason: &str) -> Stop;
+}
+
+#[async_trait]
+impl<T: StreamingApi> ChatModel for T {
+    async fn complete_json(
+        &self,
+        request: &LlmRequest,
+        progress: &watch::Sender<u64>,
+    ) -> Result<Value, LlmError> {
+        complete(self, request, progress).await
+    }
 }
 
 /// What a stop reason means.
@@ -45,7 +58,7 @@ pub(super) enum Stop {
 /// Sends `request` to `api` and reads its streamed answer into a JSON
 /// object, all within the API's time limit; publishes on `progress` how
 /// many pieces of text have arrived.
-pub(super) async fn complete(
+async fn complete(
     api: &impl StreamingApi,
     request: &LlmRequest,
     progress: &watch::Sender<u64>,

@@ -31,6 +31,7 @@ pub use job::{JobError, JobInput, JobSnapshot, NewJob, StoredInvoice};
 pub use journal::Journal;
 pub use media::MediaType;
 pub use options::{KindInfo, OptionSpec, OptionValue};
+pub use processor::TypedProcessor;
 pub use processor::{Clarification, JobContext, JobEvents, ProcessError, Processor, Processors};
 pub use status::Status;
 pub use store::{CreateOutcome, JobPage, JobQuery, LeasedJob, Store, StoreError, JOBS_OF_LIMIT};

@@ -160,6 +160,9 @@ impl JobContext {
     }
 }
 
+/// A kind as the server and the worker see it: object-safe, options as JSON.
+/// A kind with options of its own implements `TypedProcessor` instead, and
+/// gets this trait from it.
 #[async_trait]
 pub trait Processor: Send + Sync + 'static {
     /// The `kind` that selects this processor, e.g. `pdf.sentences`.
@@ -175,6 +178,64 @@ pub trait Processor: Send + Sync + 'static {
         &[]
     }
     async fn run(&self, ctx: JobContext) -> Result<Value, ProcessError>;
+}
+
+/// A kind whose options read into a typed value. One parser,
+/// `parse_options`, serves both the check at submission and the run, so the
+/// two cannot disagree, and `run_with` gets the value instead of reading the
+/// JSON again. Every such type is a `Processor` (the impl below).
+#[async_trait]
+pub trait TypedProcessor: Send + Sync + 'static {
+    /// The options, read.
+    type Options: Send;
+    /// The `kind` that selects this processor, e.g. `pdf.sentences`.
+    fn kind(&self) -> &'static str;
+    /// The contents this kind accepts, judged by `MediaType::sniff`.
+    fn accepts(&self) -> &'static [MediaType];
+    /// Its options, described for forms and `GET /api/kinds`.
+    fn options(&self) -> &[OptionSpec];
+    /// Reads the options, refusing what this kind cannot use with a message
+    /// for the user.
+    fn parse_options(&self, options: &Value) -> Result<Self::Options, String>;
+    /// What the check at submission refuses beyond the reading: what this
+    /// instance cannot serve now (a provider it is not configured for). The
+    /// run does not repeat it; it meets the same lack as its own error.
+    fn admit(&self, _options: &Self::Options) -> Result<(), String> {
+        Ok(())
+    }
+    async fn run_with(
+        &self,
+        ctx: JobContext,
+        options: Self::Options,
+    ) -> Result<Value, ProcessError>;
+}
+
+#[async_trait]
+impl<T: TypedProcessor> Processor for T {
+    fn kind(&self) -> &'static str {
+        TypedProcessor::kind(self)
+    }
+
+    fn accepts(&self) -> &'static [MediaType] {
+        TypedProcessor::accepts(self)
+    }
+
+    fn check_options(&self, options: &Value) -> Result<(), String> {
+        self.admit(&self.parse_options(options)?)
+    }
+
+    fn options(&self) -> &[OptionSpec] {
+        TypedProcessor::options(self)
+    }
+
+    /// Options that no longer read (stored before a change of the kind) fail
+    /// the job as `invalid_options`.
+    async fn run(&self, ctx: JobContext) -> Result<Value, ProcessError> {
+        let options = self
+            .parse_options(ctx.options())
+            .map_err(|message| ProcessError::input("invalid_options", message))?;
+        self.run_with(ctx, options).await
+    }
 }
 
 /// The kinds this instance knows, by name.

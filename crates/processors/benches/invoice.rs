@@ -7,7 +7,7 @@
 #[path = "../tests/common/pdf.rs"]
 mod pdf;
 
-#[path = "../tests/common/invoices.rs"]
+#[path = "../tests/common/invoices/mod.rs"]
 mod invoices;
 
 use std::hint::black_box;

@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use async_trait::async_trait;
 use jobcast_core::{
     Clarification, EventDraft, EventType, JobContext, MediaType, OptionSpec, OptionValue,
-    ProcessError, Processor,
+    ProcessError, TypedProcessor,
 };
 use serde_json::{json, Value};
 
@@ -50,8 +50,9 @@ const OPTIONS: &[OptionSpec] = &[
     ),
 ];
 
+/// The options of `bench.emit`, read.
 #[derive(Debug, Clone, Copy, PartialEq)]
-struct BenchOptions {
+pub struct BenchOptions {
     events: u64,
     interval_us: u64,
     wait_for_start: bool,
@@ -84,7 +85,9 @@ fn now_us() -> u64 {
 }
 
 #[async_trait]
-impl Processor for BenchEmit {
+impl TypedProcessor for BenchEmit {
+    type Options = BenchOptions;
+
     fn kind(&self) -> &'static str {
         KIND
     }
@@ -93,17 +96,19 @@ impl Processor for BenchEmit {
         &[MediaType::Text, MediaType::Pdf]
     }
 
-    fn check_options(&self, options: &Value) -> Result<(), String> {
-        BenchOptions::parse(options).map(|_| ())
-    }
-
     fn options(&self) -> &'static [OptionSpec] {
         OPTIONS
     }
 
-    async fn run(&self, ctx: JobContext) -> Result<Value, ProcessError> {
-        let options = BenchOptions::parse(ctx.options())
-            .map_err(|message| ProcessError::input("invalid_options", message))?;
+    fn parse_options(&self, options: &Value) -> Result<BenchOptions, String> {
+        BenchOptions::parse(options)
+    }
+
+    async fn run_with(
+        &self,
+        ctx: JobContext,
+        options: BenchOptions,
+    ) -> Result<Value, ProcessError> {
         let n = options.events;
         if options.wait_for_start {
             ctx.ask(Clarification {
@@ -135,6 +140,7 @@ impl Processor for BenchEmit {
 #[cfg(test)]
 mod tests {
     use jobcast_core::testing::{job_context, RecordingEvents, TestJob};
+    use jobcast_core::Processor;
 
     use super::*;
 

@@ -9,11 +9,11 @@ use async_trait::async_trait;
 use std::borrow::Cow;
 
 use jobcast_core::{
-    Clarification, JobContext, MediaType, OptionSpec, OptionValue, ProcessError, Processor,
+    Clarification, JobContext, MediaType, OptionSpec, OptionValue, ProcessError, TypedProcessor,
 };
 use serde_json::{json, Value};
 
-use crate::option_values::{self, integer};
+use crate::option_values::{self, boolean, integer, unknown, unless_problems};
 
 pub struct DemoSteps;
 
@@ -78,8 +78,9 @@ enum FailAs {
     Transient,
 }
 
+/// The options of `demo.steps`, read.
 #[derive(Debug, Clone, PartialEq)]
-struct DemoOptions {
+pub struct DemoOptions {
     steps: u64,
     step_ms: u64,
     /// The step at which to fail, if any.
@@ -107,42 +108,40 @@ impl Default for DemoOptions {
 impl DemoOptions {
     /// Reads the options, reporting every problem at once.
     fn parse(options: &Value) -> Result<Self, String> {
-        let map = option_values::object(options)?;
         let mut parsed = DemoOptions::default();
-        let mut problems = Vec::new();
-        for (key, value) in map {
-            let result = match key.as_str() {
-                "steps" => integer(key, value, 1, MAX_STEPS).map(|n| parsed.steps = n),
-                "step_ms" => integer(key, value, 0, MAX_STEP_MS).map(|n| parsed.step_ms = n),
-                "fail_at" => integer(key, value, 1, MAX_STEPS).map(|n| parsed.fail_at = Some(n)),
-                "fail_attempts" => {
-                    integer(key, value, 1, u64::from(u32::MAX)).map(|n| parsed.fail_attempts = Some(n))
-                }
-                "fail" => match value.as_str() {
-                    Some("input") => {
-                        parsed.fail = FailAs::Input;
-                        Ok(())
-                    }
-                    Some("transient") => {
-                        parsed.fail = FailAs::Transient;
-                        Ok(())
-                    }
-                    _ => Err(format!(
-                        "fail must be \"input\" or \"transient\", not {value}"
-                    )),
-                },
-                "ask" => value
-                    .as_bool()
-                    .map(|b| parsed.ask = b)
-                    .ok_or_else(|| format!("ask must be true or false, not {value}")),
-                other => Err(format!(
-                    "unknown option {other:?} (known: steps, step_ms, fail_at, fail, fail_attempts, ask)"
-                )),
-            };
-            if let Err(problem) = result {
-                problems.push(problem);
+        let mut problems = option_values::each(options, |key, value| match key {
+            "steps" => integer(key, value, 1, MAX_STEPS).map(|n| parsed.steps = n),
+            "step_ms" => integer(key, value, 0, MAX_STEP_MS).map(|n| parsed.step_ms = n),
+            "fail_at" => integer(key, value, 1, MAX_STEPS).map(|n| parsed.fail_at = Some(n)),
+            "fail_attempts" => {
+                integer(key, value, 1, u64::from(u32::MAX)).map(|n| parsed.fail_attempts = Some(n))
             }
-        }
+            "fail" => match value.as_str() {
+                Some("input") => {
+                    parsed.fail = FailAs::Input;
+                    Ok(())
+                }
+                Some("transient") => {
+                    parsed.fail = FailAs::Transient;
+                    Ok(())
+                }
+                _ => Err(format!(
+                    "fail must be \"input\" or \"transient\", not {value}"
+                )),
+            },
+            "ask" => boolean(key, value).map(|b| parsed.ask = b),
+            other => Err(unknown(
+                other,
+                &[
+                    "steps",
+                    "step_ms",
+                    "fail_at",
+                    "fail",
+                    "fail_attempts",
+                    "ask",
+                ],
+            )),
+        })?;
         if let Some(at) = parsed.fail_at {
             if at > parsed.steps {
                 problems.push(format!(
@@ -151,11 +150,7 @@ impl DemoOptions {
                 ));
             }
         }
-        if problems.is_empty() {
-            Ok(parsed)
-        } else {
-            Err(problems.join("; "))
-        }
+        unless_problems(parsed, problems)
     }
 
     /// The failure planned for `step` of `attempt`, if any.
@@ -203,7 +198,9 @@ async fn ask_to_continue(ctx: &JobContext) -> Result<Value, ProcessError> {
 }
 
 #[async_trait]
-impl Processor for DemoSteps {
+impl TypedProcessor for DemoSteps {
+    type Options = DemoOptions;
+
     fn kind(&self) -> &'static str {
         KIND
     }
@@ -212,17 +209,15 @@ impl Processor for DemoSteps {
         &[MediaType::Text, MediaType::Pdf]
     }
 
-    fn check_options(&self, options: &Value) -> Result<(), String> {
-        DemoOptions::parse(options).map(|_| ())
-    }
-
     fn options(&self) -> &'static [OptionSpec] {
         OPTIONS
     }
 
-    async fn run(&self, ctx: JobContext) -> Result<Value, ProcessError> {
-        let options = DemoOptions::parse(ctx.options())
-            .map_err(|message| ProcessError::input("invalid_options", message))?;
+    fn parse_options(&self, options: &Value) -> Result<DemoOptions, String> {
+        DemoOptions::parse(options)
+    }
+
+    async fn run_with(&self, ctx: JobContext, options: DemoOptions) -> Result<Value, ProcessError> {
         let n = options.steps;
         ctx.stage(STAGE, 5.0, format!("Counting {n} steps")).await?;
         let ask_after = options.ask.then_some(n / 2);

@@ -1,6 +1,7 @@
 //! Reading a kind's `options` object: what every processor's option parser
-//! shares (the object itself, bounded integers, booleans), with the same
-//! wording of refusals everywhere.
+//! shares (the object itself, each key in turn with every problem reported
+//! at once, bounded integers, booleans, unknown keys), with the same wording
+//! of refusals everywhere.
 
 use serde_json::{Map, Value};
 
@@ -13,6 +14,33 @@ pub fn object(options: &Value) -> Result<&Map<String, Value>, String> {
         Value::Object(map) => Ok(map),
         other => Err(format!("options must be a JSON object, not {other}")),
     }
+}
+
+/// Reads each option with `read`, which stores what it reads and refuses
+/// what it cannot use; returns every refusal, in order, so that a user sees
+/// them all at once. Only options that are not an object stop it early.
+pub fn each(
+    options: &Value,
+    mut read: impl FnMut(&str, &Value) -> Result<(), String>,
+) -> Result<Vec<String>, String> {
+    Ok(object(options)?
+        .iter()
+        .filter_map(|(key, value)| read(key, value).err())
+        .collect())
+}
+
+/// `parsed`, unless there were `problems`: then all of them, joined by "; ".
+pub fn unless_problems<T>(parsed: T, problems: Vec<String>) -> Result<T, String> {
+    if problems.is_empty() {
+        Ok(parsed)
+    } else {
+        Err(problems.join("; "))
+    }
+}
+
+/// The refusal of an option the kind does not have, naming those it has.
+pub fn unknown(key: &str, known: &[&str]) -> String {
+    format!("unknown option {key:?} (known: {})", known.join(", "))
 }
 
 /// An integer option within `min..=max`.

@@ -3,13 +3,9 @@
 
 mod llm_support;
 
-use std::time::{Duration, Instant};
-
-use jobcast_processors::llm::{model_for, LlmError};
+use jobcast_processors::llm::LlmError;
 use llm_support::*;
 use serde_json::{json, Value};
-
-const TIMEOUT: Duration = Duration::from_secs(10);
 
 fn event(name: &str, data: &Value) -> String {
     format!("event: {name}\ndata: {data}\n\n")
@@ -53,9 +49,7 @@ async fn ask(server: &Server) -> Result<Value, LlmError> {
         Some(KEY),
         Some("claude-test"),
     );
-    let model = model_for("anthropic", &settings, TIMEOUT).expect("model");
-    let (progress, _) = watch_progress();
-    model.complete_json(&request(), &progress).await
+    complete("anthropic", &settings, TIMEOUT).await
 }
 
 #[tokio::test]
@@ -63,18 +57,7 @@ async fn a_streamed_answer_is_parsed_with_rising_progress() {
     let pieces = pieces(&invoice());
     let server = serve(Reply::sse(&anthropic_sse(&pieces, "end_turn"), 7)).await;
     let settings = settings("anthropic", Some(&server.base), Some(KEY), None);
-    let model = model_for("anthropic", &settings, TIMEOUT).expect("model");
-    let (progress, seen) = watch_progress();
-    let value = model
-        .complete_json(&request(), &progress)
-        .await
-        .expect("answer");
-    assert_eq!(value, invoice());
-    drop(progress);
-    let seen = seen.await.expect("watcher");
-    assert!(seen.len() >= 2, "{seen:?}");
-    assert!(seen.windows(2).all(|w| w[0] < w[1]), "{seen:?}");
-    assert_eq!(seen.last().copied(), Some(pieces.len() as u64));
+    assert_answer_with_rising_progress("anthropic", &settings, pieces.len()).await;
 }
 
 #[tokio::test]
@@ -121,10 +104,7 @@ async fn a_base_url_given_with_v1_is_not_doubled() {
         Some(KEY),
         None,
     );
-    let model = model_for("anthropic", &settings, TIMEOUT).expect("model");
-    let (progress, _) = watch_progress();
-    model
-        .complete_json(&request(), &progress)
+    complete("anthropic", &settings, TIMEOUT)
         .await
         .expect("answer");
     assert_eq!(server.only_request().path, "/v1/messages");
@@ -219,13 +199,5 @@ async fn a_stalled_stream_times_out_within_the_bound() {
     reply.stall = true;
     let server = serve(reply).await;
     let settings = settings("anthropic", Some(&server.base), Some(KEY), None);
-    let model = model_for("anthropic", &settings, Duration::from_millis(300)).expect("model");
-    let (progress, _) = watch_progress();
-    let started = Instant::now();
-    let err = model
-        .complete_json(&request(), &progress)
-        .await
-        .expect_err("stall");
-    assert!(matches!(err, LlmError::Timeout), "{err:?}");
-    assert!(started.elapsed() < Duration::from_secs(2));
+    assert_times_out("anthropic", &settings).await;
 }

@@ -4,13 +4,9 @@
 
 mod llm_support;
 
-use std::time::{Duration, Instant};
-
 use jobcast_processors::llm::{model_for, LlmError};
 use llm_support::*;
 use serde_json::{json, Value};
-
-const TIMEOUT: Duration = Duration::from_secs(10);
 
 /// An OpenAI-style stream sending `pieces` as content deltas.
 fn openai_sse(pieces: &[String]) -> String {
@@ -35,9 +31,7 @@ async fn ask(provider: &str, server: &Server) -> Result<Value, LlmError> {
         Some(KEY),
         Some("my-model"),
     );
-    let model = model_for(provider, &settings, TIMEOUT).expect("model");
-    let (progress, _) = watch_progress();
-    model.complete_json(&request(), &progress).await
+    complete(provider, &settings, TIMEOUT).await
 }
 
 #[tokio::test]
@@ -52,20 +46,7 @@ async fn a_json_object_streamed_in_small_chunks_is_parsed_with_rising_progress()
         Some(KEY),
         None,
     );
-    let model = model_for("compatible", &settings, TIMEOUT).expect("model");
-
-    let (progress, seen) = watch_progress();
-    let value = model
-        .complete_json(&request(), &progress)
-        .await
-        .expect("answer");
-    assert_eq!(value, invoice());
-    assert_eq!(*progress.borrow(), pieces.len() as u64);
-    drop(progress);
-    let seen = seen.await.expect("watcher");
-    assert!(seen.len() >= 2, "progress seen along the way: {seen:?}");
-    assert!(seen.windows(2).all(|w| w[0] < w[1]), "rising: {seen:?}");
-    assert_eq!(seen.last().copied(), Some(pieces.len() as u64));
+    assert_answer_with_rising_progress("compatible", &settings, pieces.len()).await;
 }
 
 #[tokio::test]
@@ -96,11 +77,8 @@ async fn the_request_carries_the_key_model_and_json_mode() {
 async fn ollama_needs_no_key() {
     let server = serve(Reply::sse(&openai_sse(&pieces(&invoice())), 16)).await;
     let settings = settings("ollama", Some(&format!("{}/v1/", server.base)), None, None);
-    let model = model_for("ollama", &settings, TIMEOUT).expect("model");
-    let (progress, _) = watch_progress();
     assert_eq!(
-        model
-            .complete_json(&request(), &progress)
+        complete("ollama", &settings, TIMEOUT)
             .await
             .expect("answer"),
         invoice()
@@ -198,38 +176,16 @@ async fn a_stalled_stream_times_out_within_the_bound() {
     reply.stall = true;
     let server = serve(reply).await;
     let settings = settings("openai", Some(&server.base), Some(KEY), None);
-    let model = model_for("openai", &settings, Duration::from_millis(300)).expect("model");
-    let (progress, _) = watch_progress();
-    let started = Instant::now();
-    let err = model
-        .complete_json(&request(), &progress)
-        .await
-        .expect_err("stall");
-    assert!(matches!(err, LlmError::Timeout), "{err:?}");
-    assert!(err.retryable());
-    assert_eq!(err.code(), "llm_timeout");
-    assert!(
-        started.elapsed() < Duration::from_secs(2),
-        "{:?}",
-        started.elapsed()
-    );
+    assert_times_out("openai", &settings).await;
 }
 
 #[tokio::test]
 async fn a_server_that_never_answers_times_out() {
     let mut reply = Reply::status(200, "{}");
-    reply.delay = Duration::from_secs(60);
+    reply.delay = std::time::Duration::from_secs(60);
     let server = serve(reply).await;
     let settings = settings("compatible", Some(&server.base), None, None);
-    let model = model_for("compatible", &settings, Duration::from_millis(300)).expect("model");
-    let (progress, _) = watch_progress();
-    let started = Instant::now();
-    let err = model
-        .complete_json(&request(), &progress)
-        .await
-        .expect_err("stall");
-    assert!(matches!(err, LlmError::Timeout), "{err:?}");
-    assert!(started.elapsed() < Duration::from_secs(2));
+    assert_times_out("compatible", &settings).await;
 }
 
 #[tokio::test]
@@ -243,10 +199,7 @@ async fn a_refused_connection_is_unavailable() {
         Some(KEY),
         None,
     );
-    let model = model_for("openai", &settings, TIMEOUT).expect("model");
-    let (progress, _) = watch_progress();
-    let err = model
-        .complete_json(&request(), &progress)
+    let err = complete("openai", &settings, TIMEOUT)
         .await
         .expect_err("refused");
     assert!(matches!(err, LlmError::Unavailable(_)), "{err:?}");

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use jobcast_core::testing::{job_context, RecordingEvents as Recorder, TestJob};
-use jobcast_core::{EventDraft, EventType};
+use jobcast_core::{EventDraft, EventType, Processor};
 
 use super::*;
 

@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use jobcast_core::{OptionSpec, OptionValue};
 use serde_json::Value;
 
-use crate::option_values::{self, boolean};
+use crate::option_values::{self, boolean, unknown, unless_problems};
 
 /// Who reads the invoice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,48 +117,43 @@ impl Default for InvoiceOptions {
 impl InvoiceOptions {
     /// Reads the options, reporting every problem at once.
     pub fn parse(options: &Value) -> Result<Self, String> {
-        let map = option_values::object(options)?;
         let mut parsed = InvoiceOptions::default();
-        let mut problems = Vec::new();
-        for (key, value) in map {
-            let result = match key.as_str() {
-                "auto_save" => boolean(key, value).map(|b| parsed.auto_save = b),
-                "human_in_loop" => boolean(key, value).map(|b| parsed.human_in_loop = b),
-                "confidence_threshold" => value
-                    .as_f64()
-                    .filter(|t| (0.0..=1.0).contains(t))
-                    .map(|t| parsed.confidence_threshold = t)
-                    .ok_or_else(|| {
-                        format!("confidence_threshold must be a number from 0 to 1, not {value}")
-                    }),
-                "model_provider" => value
-                    .as_str()
-                    .and_then(|name| PROVIDERS.iter().find(|p| **p == name))
-                    .map(|name| {
-                        parsed.provider = match *name {
-                            "builtin" => Provider::Builtin,
-                            other => Provider::Llm(other),
-                        }
-                    })
-                    .ok_or_else(|| {
-                        format!(
-                            "model_provider must be one of {}, not {value}",
-                            PROVIDERS.join(", ")
-                        )
-                    }),
-                other => Err(format!(
-                    "unknown option {other:?} (known: auto_save, confidence_threshold, model_provider, human_in_loop)"
-                )),
-            };
-            if let Err(problem) = result {
-                problems.push(problem);
-            }
-        }
-        if problems.is_empty() {
-            Ok(parsed)
-        } else {
-            Err(problems.join("; "))
-        }
+        let problems = option_values::each(options, |key, value| match key {
+            "auto_save" => boolean(key, value).map(|b| parsed.auto_save = b),
+            "human_in_loop" => boolean(key, value).map(|b| parsed.human_in_loop = b),
+            "confidence_threshold" => value
+                .as_f64()
+                .filter(|t| (0.0..=1.0).contains(t))
+                .map(|t| parsed.confidence_threshold = t)
+                .ok_or_else(|| {
+                    format!("confidence_threshold must be a number from 0 to 1, not {value}")
+                }),
+            "model_provider" => value
+                .as_str()
+                .and_then(|name| PROVIDERS.iter().find(|p| **p == name))
+                .map(|name| {
+                    parsed.provider = match *name {
+                        "builtin" => Provider::Builtin,
+                        other => Provider::Llm(other),
+                    }
+                })
+                .ok_or_else(|| {
+                    format!(
+                        "model_provider must be one of {}, not {value}",
+                        PROVIDERS.join(", ")
+                    )
+                }),
+            other => Err(unknown(
+                other,
+                &[
+                    "auto_save",
+                    "confidence_threshold",
+                    "model_provider",
+                    "human_in_loop",
+                ],
+            )),
+        })?;
+        unless_problems(parsed, problems)
     }
 }
 

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use jobcast_core::{
-    Clarification, JobContext, JobInput, MediaType, OptionSpec, ProcessError, Processor,
+    Clarification, JobContext, JobInput, MediaType, OptionSpec, ProcessError, TypedProcessor,
 };
 use serde_json::{json, Value};
 
@@ -191,7 +191,9 @@ async fn clarify(
 }
 
 #[async_trait]
-impl Processor for InvoiceExtract {
+impl TypedProcessor for InvoiceExtract {
+    type Options = InvoiceOptions;
+
     fn kind(&self) -> &'static str {
         KIND
     }
@@ -200,9 +202,16 @@ impl Processor for InvoiceExtract {
         &[MediaType::Pdf, MediaType::Text]
     }
 
-    fn check_options(&self, options: &Value) -> Result<(), String> {
-        let parsed = InvoiceOptions::parse(options)?;
-        if let Provider::Llm(provider) = parsed.provider {
+    fn options(&self) -> &[OptionSpec] {
+        &self.specs
+    }
+
+    fn parse_options(&self, options: &Value) -> Result<InvoiceOptions, String> {
+        InvoiceOptions::parse(options)
+    }
+
+    fn admit(&self, options: &InvoiceOptions) -> Result<(), String> {
+        if let Provider::Llm(provider) = options.provider {
             // Refuse a provider this server is not configured for now,
             // rather than fail the job later.
             self.model(provider).map_err(|e| e.to_string())?;
@@ -210,13 +219,11 @@ impl Processor for InvoiceExtract {
         Ok(())
     }
 
-    fn options(&self) -> &[OptionSpec] {
-        &self.specs
-    }
-
-    async fn run(&self, mut ctx: JobContext) -> Result<Value, ProcessError> {
-        let options = InvoiceOptions::parse(ctx.options())
-            .map_err(|message| ProcessError::input("invalid_options", message))?;
+    async fn run_with(
+        &self,
+        mut ctx: JobContext,
+        options: InvoiceOptions,
+    ) -> Result<Value, ProcessError> {
         ctx.stage("fetch", 5.0, "Preparing the invoice for processing...")
             .await?;
         let document = JobInput {

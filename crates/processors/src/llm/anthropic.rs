@@ -3,14 +3,11 @@
 
 use std::time::Duration;
 
-use async_trait::async_trait;
 use serde_json::{json, Value};
-use tokio::sync::watch;
 
-use super::{
-    bounded, cut_short, endpoint, excerpt, for_each_event, max_tokens, parse_json_object, redact,
-    send, system_prompt, ChatModel, LlmError, LlmRequest, Progress,
-};
+use super::sse::SseEvent;
+use super::stream::{event_json, Answer, Stop, StreamingApi};
+use super::{endpoint, excerpt, max_tokens, redact, system_prompt, LlmError, LlmRequest};
 
 const API_VERSION: &str = "2023-06-01";
 
@@ -44,12 +41,10 @@ impl AnthropicChat {
             timeout,
         }
     }
+}
 
-    async fn run(
-        &self,
-        request: &LlmRequest,
-        progress: &watch::Sender<u64>,
-    ) -> Result<Value, LlmError> {
+impl StreamingApi for AnthropicChat {
+    fn request(&self, request: &LlmRequest) -> reqwest::RequestBuilder {
         let body = json!({
             "model": self.model,
             "max_tokens": max_tokens(request),
@@ -57,74 +52,53 @@ impl AnthropicChat {
             "messages": [{"role": "user", "content": request.user}],
             "stream": true,
         });
-        let http = self
-            .http
+        self.http
             .post(self.url.clone())
             .header("x-api-key", &self.api_key)
             .header("anthropic-version", API_VERSION)
             .header(reqwest::header::ACCEPT, "text/event-stream")
-            .json(&body);
-        let secret = Some(self.api_key.as_str());
-        let response = send(http, secret).await?;
-
-        let mut progress = Progress::new(progress);
-        let mut text = String::new();
-        let mut stop: Option<String> = None;
-        let done = for_each_event(response, secret, |event| {
-            let data: Value = serde_json::from_str(&event.data).map_err(|_| {
-                LlmError::InvalidOutput(format!(
-                    "unreadable stream event: {:?}",
-                    excerpt(&event.data)
-                ))
-            })?;
-            let kind = data
-                .get("type")
-                .and_then(Value::as_str)
-                .or(event.event.as_deref())
-                .unwrap_or_default();
-            match kind {
-                "content_block_delta" => {
-                    if let Some(delta) = data.pointer("/delta/text").and_then(Value::as_str) {
-                        text.push_str(delta);
-                        progress.add(delta);
-                    }
-                }
-                "message_delta" => {
-                    if let Some(reason) = data.pointer("/delta/stop_reason").and_then(Value::as_str)
-                    {
-                        stop = Some(reason.to_owned());
-                    }
-                }
-                "message_stop" => return Ok(true),
-                "error" => return Err(stream_error(&data, secret)),
-                _ => {} // message_start, content_block_start/stop, ping
-            }
-            Ok(false)
-        })
-        .await?;
-
-        if stop.as_deref() == Some("refusal") {
-            return Err(LlmError::Refused("the model declined to answer".to_owned()));
-        }
-        parse_json_object(&text).map_err(|err| match stop.as_deref() {
-            _ if !done && stop.is_none() => cut_short(&text),
-            Some("max_tokens") => LlmError::InvalidOutput(format!(
-                "the answer was cut at max_tokens ({}): {err}",
-                max_tokens(request)
-            )),
-            _ => err,
-        })
+            .json(&body)
     }
-}
 
-#[async_trait]
-impl ChatModel for AnthropicChat {
-    async fn complete_json(
-        &self,
-        request: &LlmRequest,
-        progress: &watch::Sender<u64>,
-    ) -> Result<Value, LlmError> {
-        bounded(self.timeout, self.run(request, progress)).await
+    fn secret(&self) -> Option<&str> {
+        Some(self.api_key.as_str())
+    }
+
+    fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    fn read_event(&self, event: &SseEvent, answer: &mut Answer<'_>) -> Result<bool, LlmError> {
+        let data = event_json(event)?;
+        let kind = data
+            .get("type")
+            .and_then(Value::as_str)
+            .or(event.event.as_deref())
+            .unwrap_or_default();
+        match kind {
+            "content_block_delta" => {
+                if let Some(delta) = data.pointer("/delta/text").and_then(Value::as_str) {
+                    answer.text(delta);
+                }
+            }
+            "message_delta" => {
+                if let Some(reason) = data.pointer("/delta/stop_reason").and_then(Value::as_str) {
+                    answer.stop(reason);
+                }
+            }
+            "message_stop" => return Ok(true),
+            "error" => return Err(stream_error(&data, self.secret())),
+            _ => {} // message_start, content_block_start/stop, ping
+        }
+        Ok(false)
+    }
+
+    fn stop(&self, reason: &str) -> Stop {
+        match reason {
+            "refusal" => Stop::Refused("the model declined to answer"),
+            "max_tokens" => Stop::MaxTokens,
+            _ => Stop::Other,
+        }
     }
 }
 

@@ -14,12 +14,12 @@
 mod anthropic;
 mod openai;
 mod sse;
+mod stream;
 
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use futures::StreamExt;
 use serde_json::Value;
 use tokio::sync::watch;
 
@@ -299,121 +299,6 @@ fn max_tokens(request: &LlmRequest) -> u32 {
     }
 }
 
-/// Runs a whole request within `timeout`.
-async fn bounded<T>(
-    timeout: Duration,
-    work: impl std::future::Future<Output = Result<T, LlmError>>,
-) -> Result<T, LlmError> {
-    tokio::time::timeout(timeout, work)
-        .await
-        .unwrap_or(Err(LlmError::Timeout))
-}
-
-/// Sends the request and turns an error status into its `LlmError`.
-async fn send(
-    request: reqwest::RequestBuilder,
-    secret: Option<&str>,
-) -> Result<reqwest::Response, LlmError> {
-    let response = request
-        .send()
-        .await
-        .map_err(|e| transport_error(e, secret))?;
-    let status = response.status();
-    if status.is_success() {
-        return Ok(response);
-    }
-    let retry_after = response
-        .headers()
-        .get(reqwest::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let body = response.text().await.unwrap_or_default();
-    let detail = redact(&error_detail(&body), secret);
-    let message = if detail.is_empty() {
-        format!("HTTP {}", status.as_u16())
-    } else {
-        format!("HTTP {}: {detail}", status.as_u16())
-    };
-    Err(match status.as_u16() {
-        429 => match retry_after {
-            Some(after) => LlmError::RateLimited(format!("{message} (retry after {after})")),
-            None => LlmError::RateLimited(message),
-        },
-        401 | 403 => LlmError::Refused(message),
-        code if code >= 500 => LlmError::Unavailable(message),
-        _ => LlmError::Http(message),
-    })
-}
-
-/// The server's own explanation: `error.message` when the body is the usual
-/// JSON error, else the start of the body.
-fn error_detail(body: &str) -> String {
-    let parsed: Option<Value> = serde_json::from_str(body).ok();
-    let message = parsed.as_ref().and_then(|v| {
-        v.pointer("/error/message")
-            .or_else(|| v.get("error"))
-            .or_else(|| v.get("message"))
-            .and_then(Value::as_str)
-    });
-    excerpt(message.unwrap_or(body))
-}
-
-/// A network failure: timeouts are `Timeout`; a refused, reset or cut
-/// connection is `Unavailable` (transient). The URL is left out.
-fn transport_error(error: reqwest::Error, secret: Option<&str>) -> LlmError {
-    if error.is_timeout() {
-        return LlmError::Timeout;
-    }
-    let builder = error.is_builder();
-    let error = error.without_url();
-    // reqwest's own message is vague ("error sending request"): add the causes.
-    let mut message = error.to_string();
-    let mut cause = std::error::Error::source(&error);
-    while let Some(inner) = cause {
-        message.push_str(": ");
-        message.push_str(&inner.to_string());
-        cause = inner.source();
-    }
-    let message = redact(&message, secret);
-    if builder {
-        LlmError::Config(message)
-    } else {
-        LlmError::Unavailable(message)
-    }
-}
-
-/// Feeds the response's SSE events to `handle` until it reports the end of
-/// the answer (`true`) or the stream ends; returns whether the end was seen.
-async fn for_each_event(
-    response: reqwest::Response,
-    secret: Option<&str>,
-    mut handle: impl FnMut(sse::SseEvent) -> Result<bool, LlmError>,
-) -> Result<bool, LlmError> {
-    let mut chunks = response.bytes_stream();
-    let mut parser = sse::SseParser::new();
-    while let Some(chunk) = chunks.next().await {
-        let chunk = chunk.map_err(|e| transport_error(e, secret))?;
-        for event in parser.push(&chunk) {
-            if handle(event)? {
-                return Ok(true);
-            }
-        }
-    }
-    // An event left without its blank line is used if it makes sense; if
-    // the cut went through it, the caller sees an unfinished answer.
-    Ok(parser
-        .finish()
-        .is_some_and(|event| handle(event).unwrap_or(false)))
-}
-
-/// A stream that ended before the answer did.
-fn cut_short(partial: &str) -> LlmError {
-    LlmError::Unavailable(format!(
-        "the stream ended before the answer was complete ({} characters received)",
-        partial.chars().count()
-    ))
-}
-
 fn redact(text: &str, secret: Option<&str>) -> String {
     match secret {
         Some(secret) if !secret.is_empty() => text.replace(secret, "***"),
@@ -428,28 +313,6 @@ fn excerpt(text: &str) -> String {
         out.push('…');
     }
     out
-}
-
-/// Counts what has arrived and publishes the count.
-struct Progress<'a> {
-    sender: &'a watch::Sender<u64>,
-    received: u64,
-}
-
-impl<'a> Progress<'a> {
-    fn new(sender: &'a watch::Sender<u64>) -> Self {
-        Progress {
-            sender,
-            received: 0,
-        }
-    }
-
-    fn add(&mut self, text: &str) {
-        if !text.is_empty() {
-            self.received += 1;
-            self.sender.send_replace(self.received);
-        }
-    }
 }
 
 /// The model's whole answer as a JSON object. Tolerates what models add

@@ -4,14 +4,11 @@
 
 use std::time::Duration;
 
-use async_trait::async_trait;
 use serde_json::{json, Value};
-use tokio::sync::watch;
 
-use super::{
-    bounded, cut_short, endpoint, excerpt, for_each_event, max_tokens, parse_json_object, redact,
-    send, system_prompt, ChatModel, LlmError, LlmRequest, Progress,
-};
+use super::sse::SseEvent;
+use super::stream::{event_json, Answer, Stop, StreamingApi};
+use super::{endpoint, excerpt, max_tokens, redact, system_prompt, LlmError, LlmRequest};
 
 /// No `Debug`: it holds the key.
 pub(crate) struct OpenAiChat {
@@ -38,12 +35,10 @@ impl OpenAiChat {
             timeout,
         }
     }
+}
 
-    async fn run(
-        &self,
-        request: &LlmRequest,
-        progress: &watch::Sender<u64>,
-    ) -> Result<Value, LlmError> {
+impl StreamingApi for OpenAiChat {
+    fn request(&self, request: &LlmRequest) -> reqwest::RequestBuilder {
         let body = json!({
             "model": self.model,
             "messages": [
@@ -54,78 +49,54 @@ impl OpenAiChat {
             "stream": true,
             "response_format": {"type": "json_object"},
         });
-        let mut http = self
+        let http = self
             .http
             .post(self.url.clone())
             .header(reqwest::header::ACCEPT, "text/event-stream")
             .json(&body);
-        if let Some(key) = &self.api_key {
-            http = http.bearer_auth(key);
+        match &self.api_key {
+            Some(key) => http.bearer_auth(key),
+            None => http,
         }
-        let secret = self.api_key.as_deref();
-        let response = send(http, secret).await?;
-
-        let mut progress = Progress::new(progress);
-        let mut text = String::new();
-        let mut refusal = String::new();
-        let mut finish: Option<String> = None;
-        let done = for_each_event(response, secret, |event| {
-            if event.data.trim() == "[DONE]" {
-                return Ok(true);
-            }
-            let chunk: Value = serde_json::from_str(&event.data).map_err(|_| {
-                LlmError::InvalidOutput(format!(
-                    "unreadable stream event: {:?}",
-                    excerpt(&event.data)
-                ))
-            })?;
-            if let Some(error) = chunk.get("error") {
-                return Err(stream_error(error, secret));
-            }
-            let Some(choice) = chunk.pointer("/choices/0") else {
-                return Ok(false); // e.g. a usage-only chunk
-            };
-            if let Some(content) = choice.pointer("/delta/content").and_then(Value::as_str) {
-                text.push_str(content);
-                progress.add(content);
-            }
-            if let Some(part) = choice.pointer("/delta/refusal").and_then(Value::as_str) {
-                refusal.push_str(part);
-            }
-            if let Some(reason) = choice.get("finish_reason").and_then(Value::as_str) {
-                finish = Some(reason.to_owned());
-            }
-            Ok(false)
-        })
-        .await?;
-
-        if !refusal.is_empty() {
-            return Err(LlmError::Refused(excerpt(&refusal)));
-        }
-        if finish.as_deref() == Some("content_filter") {
-            return Err(LlmError::Refused(
-                "the answer was stopped by the content filter".to_owned(),
-            ));
-        }
-        parse_json_object(&text).map_err(|err| match finish.as_deref() {
-            _ if !done && finish.is_none() => cut_short(&text),
-            Some("length") => LlmError::InvalidOutput(format!(
-                "the answer was cut at max_tokens ({}): {err}",
-                max_tokens(request)
-            )),
-            _ => err,
-        })
     }
-}
 
-#[async_trait]
-impl ChatModel for OpenAiChat {
-    async fn complete_json(
-        &self,
-        request: &LlmRequest,
-        progress: &watch::Sender<u64>,
-    ) -> Result<Value, LlmError> {
-        bounded(self.timeout, self.run(request, progress)).await
+    fn secret(&self) -> Option<&str> {
+        self.api_key.as_deref()
+    }
+
+    fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    fn read_event(&self, event: &SseEvent, answer: &mut Answer<'_>) -> Result<bool, LlmError> {
+        if event.data.trim() == "[DONE]" {
+            return Ok(true);
+        }
+        let chunk = event_json(event)?;
+        if let Some(error) = chunk.get("error") {
+            return Err(stream_error(error, self.secret()));
+        }
+        let Some(choice) = chunk.pointer("/choices/0") else {
+            return Ok(false); // e.g. a usage-only chunk
+        };
+        if let Some(content) = choice.pointer("/delta/content").and_then(Value::as_str) {
+            answer.text(content);
+        }
+        if let Some(part) = choice.pointer("/delta/refusal").and_then(Value::as_str) {
+            answer.refusal(part);
+        }
+        if let Some(reason) = choice.get("finish_reason").and_then(Value::as_str) {
+            answer.stop(reason);
+        }
+        Ok(false)
+    }
+
+    fn stop(&self, reason: &str) -> Stop {
+        match reason {
+            "content_filter" => Stop::Refused("the answer was stopped by the content filter"),
+            "length" => Stop::MaxTokens,
+            _ => Stop::Other,
+        }
     }
 }
 

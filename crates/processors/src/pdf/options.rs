@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use jobcast_core::{OptionSpec, OptionValue};
 use serde_json::Value;
 
-use crate::option_values::{self, integer};
+use crate::option_values::{self, integer, unknown, unless_problems};
 
 use super::sentences::Language;
 
@@ -72,36 +72,22 @@ impl Default for SentenceOptions {
 }
 
 impl SentenceOptions {
+    /// Reads the options, reporting every problem at once.
     pub fn parse(options: &Value) -> Result<Self, String> {
-        let map = option_values::object(options)?;
         let mut parsed = SentenceOptions::default();
-        let mut problems = Vec::new();
-        for (key, value) in map {
-            let result = match key.as_str() {
-                "chunk_pages" => {
-                    integer(key, value, 1, MAX_CHUNK_PAGES).map(|n| parsed.chunk_pages = n as usize)
-                }
-                "max_words" => integer(key, value, MIN_MAX_WORDS, MAX_MAX_WORDS)
-                    .map(|n| parsed.max_words = Some(n as usize)),
-                "language" => value
-                    .as_str()
-                    .and_then(Language::parse)
-                    .map(|language| parsed.language = language)
-                    .ok_or_else(|| {
-                        format!("language must be \"auto\", \"en\" or \"fr\", not {value}")
-                    }),
-                other => Err(format!(
-                    "unknown option {other:?} (known: chunk_pages, max_words, language)"
-                )),
-            };
-            if let Err(problem) = result {
-                problems.push(problem);
+        let problems = option_values::each(options, |key, value| match key {
+            "chunk_pages" => {
+                integer(key, value, 1, MAX_CHUNK_PAGES).map(|n| parsed.chunk_pages = n as usize)
             }
-        }
-        if problems.is_empty() {
-            Ok(parsed)
-        } else {
-            Err(problems.join("; "))
-        }
+            "max_words" => integer(key, value, MIN_MAX_WORDS, MAX_MAX_WORDS)
+                .map(|n| parsed.max_words = Some(n as usize)),
+            "language" => value
+                .as_str()
+                .and_then(Language::parse)
+                .map(|language| parsed.language = language)
+                .ok_or_else(|| format!("language must be \"auto\", \"en\" or \"fr\", not {value}")),
+            other => Err(unknown(other, &["chunk_pages", "max_words", "language"])),
+        })?;
+        unless_problems(parsed, problems)
     }
 }

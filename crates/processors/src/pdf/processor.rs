@@ -7,7 +7,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use jobcast_core::{JobContext, MediaType, OptionSpec, ProcessError, Processor};
+use jobcast_core::{JobContext, MediaType, OptionSpec, ProcessError, TypedProcessor};
 use serde_json::{json, Value};
 
 use super::breaks::limit_words;
@@ -51,7 +51,9 @@ impl From<PdfError> for ProcessError {
 }
 
 #[async_trait]
-impl Processor for PdfSentences {
+impl TypedProcessor for PdfSentences {
+    type Options = SentenceOptions;
+
     fn kind(&self) -> &'static str {
         KIND
     }
@@ -60,17 +62,19 @@ impl Processor for PdfSentences {
         &[MediaType::Pdf]
     }
 
-    fn check_options(&self, options: &Value) -> Result<(), String> {
-        SentenceOptions::parse(options).map(|_| ())
-    }
-
     fn options(&self) -> &'static [OptionSpec] {
         super::options::SPECS
     }
 
-    async fn run(&self, mut ctx: JobContext) -> Result<Value, ProcessError> {
-        let options = SentenceOptions::parse(ctx.options())
-            .map_err(|message| ProcessError::input("invalid_options", message))?;
+    fn parse_options(&self, options: &Value) -> Result<SentenceOptions, String> {
+        SentenceOptions::parse(options)
+    }
+
+    async fn run_with(
+        &self,
+        mut ctx: JobContext,
+        options: SentenceOptions,
+    ) -> Result<Value, ProcessError> {
         ctx.stage("analyze", ANALYZE, "Analyzing PDF").await?;
         let bytes: Arc<[u8]> = std::mem::take(&mut ctx.input.bytes).into();
         // Cancelling drops the parse, which kills its process.

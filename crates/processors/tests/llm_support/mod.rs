@@ -6,19 +6,23 @@
 
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
 use axum::Router;
 use futures::StreamExt;
-use jobcast_processors::llm::{LlmError, LlmRequest};
+use jobcast_processors::llm::{model_for, LlmError, LlmRequest};
 use jobcast_processors::LlmSettings;
 use serde_json::{json, Value};
 use tokio::sync::watch;
 
 pub const KEY: &str = "sk-test-secret-4242";
+/// The time limit of a request expected to finish.
+pub const TIMEOUT: Duration = Duration::from_secs(10);
+/// The time limit of a request to a server that stalls.
+const SHORT_TIMEOUT: Duration = Duration::from_millis(300);
 
 #[derive(Clone, Default)]
 pub struct Reply {
@@ -165,4 +169,54 @@ pub fn watch_progress() -> (watch::Sender<u64>, tokio::task::JoinHandle<Vec<u64>
 pub fn assert_no_key(err: &LlmError) {
     assert!(!err.to_string().contains(KEY), "key in message: {err}");
     assert!(!format!("{err:?}").contains(KEY), "key in Debug: {err:?}");
+}
+
+/// Asks the model `settings` give for `provider` for `request()`.
+pub async fn complete(
+    provider: &str,
+    settings: &LlmSettings,
+    timeout: Duration,
+) -> Result<Value, LlmError> {
+    let model = model_for(provider, settings, timeout).expect("model");
+    let (progress, _) = watch_progress();
+    model.complete_json(&request(), &progress).await
+}
+
+/// Asks for `request()` and checks that the answer is `invoice()`, sent in
+/// `pieces` pieces, with the progress seen rising along the way to `pieces`.
+pub async fn assert_answer_with_rising_progress(
+    provider: &str,
+    settings: &LlmSettings,
+    pieces: usize,
+) {
+    let model = model_for(provider, settings, TIMEOUT).expect("model");
+    let (progress, seen) = watch_progress();
+    let value = model
+        .complete_json(&request(), &progress)
+        .await
+        .expect("answer");
+    assert_eq!(value, invoice());
+    assert_eq!(*progress.borrow(), pieces as u64);
+    drop(progress);
+    let seen = seen.await.expect("watcher");
+    assert!(seen.len() >= 2, "progress seen along the way: {seen:?}");
+    assert!(seen.windows(2).all(|w| w[0] < w[1]), "rising: {seen:?}");
+    assert_eq!(seen.last().copied(), Some(pieces as u64));
+}
+
+/// Checks that a request to a server that stalls gives up as `Timeout`
+/// soon after its time limit.
+pub async fn assert_times_out(provider: &str, settings: &LlmSettings) {
+    let started = Instant::now();
+    let err = complete(provider, settings, SHORT_TIMEOUT)
+        .await
+        .expect_err("stall");
+    assert!(matches!(err, LlmError::Timeout), "{err:?}");
+    assert!(err.retryable());
+    assert_eq!(err.code(), "llm_timeout");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
 }

@@ -4,7 +4,7 @@
 use std::sync::Mutex;
 
 use jobcast_core::testing::{job_context, RecordingEvents as Recorder, TestJob};
-use jobcast_core::EventType;
+use jobcast_core::{EventType, Processor};
 use tokio::sync::watch;
 
 use super::*;

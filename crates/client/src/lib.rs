@@ -9,6 +9,10 @@
 //! of the end-to-end suites, not of this crate: this is a deliberately
 //! small Socket.IO v5 client (websocket transport, JSON parser, namespace
 //! `/`), not a general one.
+//!
+//! Features: `test-util` adds the raw helpers of tests of hostile input
+//! (`SocketClient::connect_raw`, `send_raw`, `send_raw_binary`,
+//! `next_incoming`, `Incoming`); only test suites enable it.
 
 pub mod error;
 pub mod rest;
@@ -16,7 +20,9 @@ pub mod socket;
 
 pub use error::{AckError, ClientError, ConnectError, SocketError};
 pub use rest::RestClient;
+#[cfg(feature = "test-util")]
+pub use socket::Incoming;
 pub use socket::{
-    ConnectOptions, Incoming, JoinedJob, SocketClient, UserPage, DISCONNECT_REASON, JOB_UPDATE,
+    ConnectOptions, JoinedJob, SocketClient, UserPage, DISCONNECT_REASON, JOB_UPDATE,
     RESUME_PER_CALL,
 };

@@ -1,5 +1,6 @@
-//! A client of a jobcast server: the REST API ([`RestClient`]) and the live
-//! stream over Socket.IO ([`SocketClient`]).
+//! A client of a jobcast server: the REST API ([`RestClient`]), the live
+//! stream over Socket.IO ([`SocketClient`]), and on top of it a follower
+//! that sees jobs to their end across reconnections ([`follow::Follower`]).
 //!
 //! The CLI, the benchmark's load generator and the server's own tests use
 //! this crate, so the client that ships is the one that exercises the server.
@@ -15,6 +16,7 @@
 //! `next_incoming`, `Incoming`); only test suites enable it.
 
 pub mod error;
+pub mod follow;
 pub mod rest;
 pub mod socket;
 

@@ -50,27 +50,34 @@ impl Recorder {
     }
 }
 
+/// A job of alice's that runs for seconds (its id), and a follower connected
+/// with a token of hers that expires in 2 s.
+async fn long_job_and_a_short_token(server: &TestServer) -> (JobId, Follower) {
+    let alice = server.token("alice");
+    let job = server
+        .create_demo(&alice, json!({"steps": 100, "step_ms": 50}))
+        .await
+        .job_id;
+    let (short, _) = server.short_token("alice", 2);
+    let follower = Follower::connect(&server.base, &short)
+        .await
+        .expect("connects");
+    (job, follower)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_event_is_told_once_in_order_until_every_job_ends() {
     let server = TestServer::start().await;
     let alice = server.token("alice");
-    let done = server
-        .create_demo(&alice, json!({"steps": 2, "step_ms": 0}))
-        .await
-        .job_id;
+    let demo = |options| server.create_demo(&alice, options);
+    let done = demo(json!({"steps": 2, "step_ms": 0})).await.job_id;
     server
         .wait_status(&alice, &done.to_string(), Status::Completed)
         .await;
-    let failing = server
-        .create_demo(&alice, json!({"steps": 4, "step_ms": 20, "fail_at": 3}))
-        .await
-        .job_id;
-    let running = server
-        .create_demo(&alice, json!({"steps": 6, "step_ms": 30}))
-        .await
-        .job_id;
+    let failing = demo(json!({"steps": 4, "step_ms": 20, "fail_at": 3})).await;
+    let running = demo(json!({"steps": 6, "step_ms": 30})).await;
 
-    let ids = [running, done, failing];
+    let ids = [running.job_id, done, failing.job_id];
     let mut seen = Recorder::default();
     let jobs = Follower::connect(&server.base, &alice)
         .await
@@ -126,15 +133,8 @@ async fn a_job_the_server_refuses_is_named() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_token_that_expires_stops_the_follower_with_the_jobs_left() {
     let server = TestServer::start().await;
-    let alice = server.token("alice");
-    let job = server
-        .create_demo(&alice, json!({"steps": 400, "step_ms": 40}))
-        .await
-        .job_id;
-    let (short, _) = server.short_token("alice", 2);
-    let err = Follower::connect(&server.base, &short)
-        .await
-        .expect("connects")
+    let (job, follower) = long_job_and_a_short_token(&server).await;
+    let err = follower
         .follow(&[job], &mut ())
         .await
         .expect_err("stops at expiry");
@@ -149,17 +149,10 @@ async fn a_token_that_expires_stops_the_follower_with_the_jobs_left() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_renewed_token_reconnects_and_catches_up_without_a_gap() {
     let server = TestServer::start().await;
-    let alice = server.token("alice");
-    let job = server
-        .create_demo(&alice, json!({"steps": 100, "step_ms": 50}))
-        .await
-        .job_id;
-    let (short, _) = server.short_token("alice", 2);
-    let fresh = alice.clone();
+    let (job, follower) = long_job_and_a_short_token(&server).await;
+    let fresh = server.token("alice");
     let mut seen = Recorder::default();
-    let jobs = Follower::connect(&server.base, &short)
-        .await
-        .expect("connects")
+    let jobs = follower
         .renew_token_with(move || Some(fresh.clone()))
         .follow(&[job], &mut seen)
         .await

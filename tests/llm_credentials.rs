@@ -16,7 +16,7 @@ use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{token, Running};
+use common::{block_on, token, Running};
 use serde_json::{json, Value};
 
 /// A proxy that writes down the target of each `CONNECT` and refuses it.
@@ -72,14 +72,6 @@ impl RecordingProxy {
             std::thread::sleep(Duration::from_millis(20));
         }
     }
-}
-
-fn block_on<T>(call: impl std::future::Future<Output = T>) -> T {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime")
-        .block_on(call)
 }
 
 /// `POST /api/jobs`: an `invoice.extract` job from text with `provider`.

@@ -1,7 +1,6 @@
 //! Subcommands, one file each, and the configuration flags they share.
 
 pub mod follow;
-pub mod followed;
 pub mod jobs;
 pub mod progress;
 pub mod remote;

@@ -16,9 +16,8 @@ use std::collections::HashMap;
 use std::io::IsTerminal;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+use jobcast_client::follow::{Followed, Notice, Watcher};
 use jobcast_core::{JobId, Status};
-
-use super::followed::Followed;
 
 pub struct Progress {
     bars: Option<MultiProgress>,
@@ -51,7 +50,7 @@ impl Progress {
     }
 
     /// Gives `followed` its bar (in the order jobs are added).
-    pub fn add(&mut self, followed: &Followed) {
+    fn add(&mut self, followed: &Followed) {
         let bar = self
             .bars
             .as_ref()
@@ -61,7 +60,7 @@ impl Progress {
     }
 
     /// Draws the job as it is now.
-    pub fn show(&mut self, followed: &Followed) {
+    fn show(&mut self, followed: &Followed) {
         let view = self.views.entry(followed.job.job_id).or_default();
         let job = &followed.job;
         if let Some(bar) = &view.bar {
@@ -83,7 +82,7 @@ impl Progress {
     }
 
     /// A notice about the connection, above the bars or on stderr.
-    pub fn notice(&self, text: &str) {
+    fn say(&self, text: &str) {
         match &self.bars {
             Some(multi) => {
                 if multi.println(format!("jobcast: {text}")).is_err() {
@@ -99,6 +98,28 @@ impl Progress {
         for bar in self.views.values().filter_map(|v| v.bar.as_ref()) {
             bar.finish();
         }
+    }
+}
+
+/// What the follower sees, drawn.
+impl Watcher for Progress {
+    fn added(&mut self, job: &Followed) {
+        self.add(job);
+    }
+
+    fn moved(&mut self, job: &Followed) {
+        self.show(job);
+    }
+
+    fn notice(&mut self, notice: &Notice) {
+        self.say(&match notice {
+            Notice::ConnectionLost { reason } => {
+                format!("connection lost ({reason}); reconnecting…")
+            }
+            Notice::Reconnected => "reconnected; caught up".to_owned(),
+            // The CLI's renewal makes the development token again.
+            Notice::TokenRenewed => "the token expired; made a fresh development token".to_owned(),
+        });
     }
 }
 

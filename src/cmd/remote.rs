@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
+use jobcast_client::follow::FollowError;
 use jobcast_client::{AckError, ClientError, ConnectError, RestClient};
 use jobcast_core::{ErrorCode, JobId};
 use jobcast_server::auth::Authenticator;
@@ -71,6 +72,7 @@ pub fn code_name(code: ErrorCode) -> String {
 }
 
 /// The server's root URL and the token to use.
+#[derive(Clone)]
 pub struct Remote {
     pub server: String,
     pub token: String,
@@ -170,6 +172,27 @@ impl Remote {
                 },
             },
             AckError::Socket(e) => self.unreachable(e.to_string()),
+        }
+    }
+
+    /// Following jobs stopped early, in words.
+    pub fn follow_error(&self, error: FollowError) -> RemoteError {
+        match error {
+            FollowError::Connect(e) => self.connect_error(e),
+            FollowError::Join { job, error } => self.ack_error(job, error),
+            FollowError::TokenExpired { unfinished } => RemoteError::TokenExpired {
+                jobs: unfinished
+                    .iter()
+                    .map(JobId::to_string)
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            },
+            FollowError::Lost { within, reason } => RemoteError::Lost {
+                server: self.server.clone(),
+                seconds: within.as_secs(),
+                reason,
+            },
+            FollowError::Protocol(e) => RemoteError::Protocol(e.to_string()),
         }
     }
 

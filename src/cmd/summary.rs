@@ -1,10 +1,9 @@
 //! The table printed on stdout once every followed job has finished: one row
 //! per job with a one-line account of how it ended, then `N of M completed`.
 
+use jobcast_client::follow::Followed;
 use jobcast_core::{JobSnapshot, Status};
 use serde_json::Value;
-
-use super::followed::Followed;
 
 pub fn print(jobs: &[&Followed]) {
     let rows: Vec<[String; 4]> = jobs

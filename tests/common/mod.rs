@@ -123,3 +123,13 @@ pub fn token(data_dir: &Path, user: &str) -> String {
         .trim()
         .to_string()
 }
+
+/// Runs one async call on a short-lived runtime (these tests are
+/// synchronous: they wait on child processes).
+pub fn block_on<T>(call: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(call)
+}

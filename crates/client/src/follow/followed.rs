@@ -1,8 +1,8 @@
-//! One job as the CLI sees it while following it: a snapshot rebuilt from its
-//! events, applied strictly in `seq` order. Pure state, no I/O, so the rules
-//! (a duplicate is dropped, a gap is reported, a retry starts a new attempt,
-//! a hand-back one that uses none) are tested here and the connection code
-//! only moves events around.
+//! One followed job: a snapshot rebuilt from its events, applied strictly
+//! in `seq` order. Pure state, no I/O, so the rules (a duplicate is dropped,
+//! a gap is reported, a retry starts a new attempt, a hand-back one that
+//! uses none) are tested here and the connection code only moves events
+//! around.
 
 use jobcast_core::{Event, EventType, JobSnapshot, Status};
 use serde_json::Value;
@@ -51,10 +51,13 @@ impl Followed {
         }
     }
 
+    /// The `seq` of the last event applied (0 before the first).
     pub fn last_seq(&self) -> u64 {
         self.job.last_seq
     }
 
+    /// Whether the job reached a terminal status (`completed`, `failed`,
+    /// `cancelled`): no event follows unless it is retried.
     pub fn is_finished(&self) -> bool {
         self.job.status.is_terminal()
     }
@@ -67,6 +70,7 @@ impl Followed {
             .unwrap_or_else(|| self.job.job_id.to_string())
     }
 
+    /// Applies `event` if it is the next one; says what it did.
     pub fn apply(&mut self, event: &Event) -> Applied {
         if event.seq <= self.job.last_seq {
             return Applied::Duplicate;
@@ -135,37 +139,10 @@ fn handed_back_limit(data: Option<&Value>) -> Option<u32> {
 
 #[cfg(test)]
 mod tests {
-    use jobcast_core::{JobId, Timestamp};
     use serde_json::json;
 
     use super::*;
-
-    fn snapshot() -> JobSnapshot {
-        serde_json::from_value(json!({
-            "job_id": JobId::new().to_string(), "room": "job:x", "kind": "demo.steps",
-            "owner": "alice", "filename": "a.txt", "status": "completed", "stage": "count",
-            "progress": 100.0, "message": "Completed", "eta_ms": null, "attempt": 2,
-            "max_attempts": 3, "options": {}, "result": {"steps": 2}, "error": null,
-            "created_at": Timestamp::now().to_string(), "started_at": null,
-            "finished_at": null, "last_seq": 9
-        }))
-        .expect("snapshot")
-    }
-
-    fn event(job: &JobSnapshot, seq: u64, kind: EventType, status: Status, data: Value) -> Event {
-        Event {
-            job_id: job.job_id,
-            seq,
-            kind,
-            status,
-            stage: Some("count".into()),
-            progress: seq as f64,
-            message: format!("event {seq}"),
-            eta_ms: Some(1000),
-            data: (!data.is_null()).then_some(data),
-            timestamp: Timestamp::now(),
-        }
-    }
+    use crate::follow::testing::{event, plain, snapshot};
 
     #[test]
     fn replays_from_the_start_and_drops_duplicates() {
@@ -175,25 +152,13 @@ mod tests {
             (f.last_seq(), f.job.attempt, f.is_finished()),
             (0, 1, false)
         );
-        let e1 = event(&snapshot, 1, EventType::Queued, Status::Queued, Value::Null);
+        let e1 = plain(&snapshot, 1, EventType::Queued, Status::Queued);
         assert_eq!(f.apply(&e1), Applied::Yes);
         assert_eq!(f.apply(&e1), Applied::Duplicate);
-        let e3 = event(
-            &snapshot,
-            3,
-            EventType::Progress,
-            Status::Running,
-            Value::Null,
-        );
+        let e3 = plain(&snapshot, 3, EventType::Progress, Status::Running);
         assert_eq!(f.apply(&e3), Applied::Gap);
         assert_eq!(f.last_seq(), 1, "nothing applied past a gap");
-        let e2 = event(
-            &snapshot,
-            2,
-            EventType::Started,
-            Status::Running,
-            Value::Null,
-        );
+        let e2 = plain(&snapshot, 2, EventType::Started, Status::Running);
         assert_eq!(f.apply(&e2), Applied::Yes);
         assert_eq!(f.apply(&e3), Applied::Yes);
         assert_eq!((f.job.status, f.job.progress), (Status::Running, 3.0));
@@ -205,13 +170,7 @@ mod tests {
         let mut f = Followed::from_start(snapshot.clone());
         let asked = json!({"clarification_id": "c1", "question": "Which currency?"});
         let events = [
-            event(
-                &snapshot,
-                1,
-                EventType::Started,
-                Status::Running,
-                Value::Null,
-            ),
+            plain(&snapshot, 1, EventType::Started, Status::Running),
             event(
                 &snapshot,
                 2,
@@ -235,13 +194,7 @@ mod tests {
         ));
         assert!(f.question.is_none() && f.is_finished());
         assert_eq!(f.job.error.as_ref().map(|e| e.code.as_str()), Some("boom"));
-        f.apply(&event(
-            &snapshot,
-            4,
-            EventType::Retrying,
-            Status::Queued,
-            Value::Null,
-        ));
+        f.apply(&plain(&snapshot, 4, EventType::Retrying, Status::Queued));
         assert_eq!((f.job.attempt, f.job.error.is_none()), (2, true));
         let done = json!({"steps": 2});
         f.apply(&event(
@@ -304,13 +257,7 @@ mod tests {
             (json!("handed_back"), 3, 0),
         ] {
             let mut f = Followed::from_start(snapshot.clone());
-            f.apply(&event(
-                &snapshot,
-                1,
-                EventType::Started,
-                Status::Running,
-                Value::Null,
-            ));
+            f.apply(&plain(&snapshot, 1, EventType::Started, Status::Running));
             f.apply(&event(
                 &snapshot,
                 2,

@@ -7,6 +7,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use jobcast_client::{ConnectOptions, RestClient, SocketClient};
 use jobcast_core::{Event, JobId};
 use serde_json::json;
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
 
 use super::TestServer;
 
@@ -119,6 +121,29 @@ pub async fn read_to_end(socket: &mut SocketClient, job: JobId, limit: Duration)
             return events;
         }
     }
+}
+
+/// A well-behaved client that reads one job from seq 1 to its end (within
+/// `limit`), in a task; the task gives the events and when the last came.
+pub fn watch(
+    server: &TestServer,
+    token: &str,
+    job: JobId,
+    limit: Duration,
+) -> JoinHandle<(Vec<Event>, Instant)> {
+    let base = server.base.clone();
+    let token = token.to_owned();
+    tokio::spawn(async move {
+        let mut socket = SocketClient::connect(&base, &token)
+            .await
+            .expect("watcher connects");
+        let joined = socket.join_job(job, Some(0)).await.expect("watcher joins");
+        let mut stream = joined.events;
+        if !stream.last().is_some_and(|e| e.status.is_terminal()) {
+            stream.extend(read_to_end(&mut socket, job, limit).await);
+        }
+        (stream, Instant::now())
+    })
 }
 
 /// `got` is exactly `stored`, event for event; says where they part.
